@@ -1,0 +1,269 @@
+"""Control API (``/_sim/...``): set up channels and users, inject faults, inspect.
+
+Routes that make a user do something in a chat live in :mod:`anpi.linesim.control_chat`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from aiohttp import web
+
+from anpi.linesim.config import PLAN_MONTHLY_LIMITS
+from anpi.linesim.context import Sim, get_sim
+from anpi.linesim.faults import FaultRule
+from anpi.linesim.state import Channel, User, new_user_id
+from anpi.linesim.webhooks import make_event, send_event, user_source, webhook_result
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json()
+    except ValueError as exc:
+        raise ControlError(400, "the body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise ControlError(400, "the body must be a JSON object")
+    return data
+
+
+def channel_for(sim: Sim, name: str | None) -> Channel:
+    channel = sim.state.channel(name)
+    if channel is None:
+        raise ControlError(404, f"no channel {name}" if name else "no channel: add one first")
+    return channel
+
+
+def user_for(sim: Sim, user_id: str) -> User:
+    user = sim.state.users.get(user_id)
+    if user is None:
+        raise ControlError(404, f"no user {user_id}")
+    return user
+
+
+@web.middleware
+async def control_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ControlError as exc:
+        return web.json_response({"message": exc.message}, status=exc.status)
+
+
+# channels --------------------------------------------------------------------------------
+async def add_channel(request: web.Request) -> web.Response:
+    sim, data = get_sim(request), await read_json(request)
+    for key in ("channelSecret", "accessToken"):
+        if not data.get(key):
+            raise ControlError(400, f"{key} is required")
+    plan = data.get("plan") or sim.config.default_plan
+    if plan not in PLAN_MONTHLY_LIMITS:
+        raise ControlError(400, f"plan must be one of {sorted(PLAN_MONTHLY_LIMITS)}")
+    channel = Channel(
+        bot_user_id=data.get("botUserId") or new_user_id(),
+        channel_secret=data["channelSecret"],
+        access_token=data["accessToken"],
+        webhook_url=data.get("webhookUrl") or "",
+        plan=plan,
+        display_name=data.get("displayName") or "anpi",
+    )
+    sim.state.add_channel(channel)
+    return web.json_response(channel.to_json(), status=201)
+
+
+async def list_channels(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    return web.json_response([c.to_json() for c in sim.state.channels.values()])
+
+
+async def patch_channel(request: web.Request) -> web.Response:
+    sim, data = get_sim(request), await read_json(request)
+    channel = channel_for(sim, request.match_info["botUserId"])
+    with sim.state.lock:
+        if "webhookUrl" in data:
+            channel.webhook_url = data["webhookUrl"] or ""
+        if "plan" in data:
+            if data["plan"] not in PLAN_MONTHLY_LIMITS:
+                raise ControlError(400, f"plan must be one of {sorted(PLAN_MONTHLY_LIMITS)}")
+            channel.plan = data["plan"]
+        if "displayName" in data:
+            channel.display_name = data["displayName"]
+        if data.get("accessToken"):
+            sim.state.tokens.pop(channel.access_token, None)
+            channel.access_token = data["accessToken"]
+            sim.state.tokens[channel.access_token] = channel.bot_user_id
+        if "usage" in data:  # lets a test start a month part-way through the quota
+            channel.usage[sim.state.month()] = int(data["usage"])
+    return web.json_response(channel.to_json())
+
+
+# users -----------------------------------------------------------------------------------
+async def add_user(request: web.Request) -> web.Response:
+    sim, data = get_sim(request), await read_json(request)
+    name = data.get("displayName")
+    if not name:
+        raise ControlError(400, "displayName is required")
+    user = User(new_user_id(), str(name), data.get("pictureUrl"), data.get("language"))
+    with sim.state.lock:
+        sim.state.users[user.user_id] = user
+    return web.json_response({"userId": user.user_id, **user.to_json()}, status=201)
+
+
+async def list_users(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    return web.json_response([u.to_json() for u in sim.state.users.values()])
+
+
+async def _friendship(request: web.Request, action: str) -> web.Response:
+    """follow / block / unblock: change the friendship and send the webhook LINE sends."""
+    sim, data = get_sim(request), await read_json(request)
+    user = user_for(sim, request.match_info["userId"])
+    channel = channel_for(sim, data.get("channel") or request.query.get("channel"))
+    bot = channel.bot_user_id
+    before = user.friendship.get(bot)
+    if action == "follow" and before == "friend":
+        raise ControlError(409, "the user is already a friend of this channel")
+    if action == "block" and before != "friend":
+        raise ControlError(409, "only a friend can block the channel")
+    if action == "unblock" and before != "blocked":
+        raise ControlError(409, "the user has not blocked this channel")
+    with sim.state.lock:
+        user.friendship[bot] = "blocked" if action == "block" else "friend"
+    if action == "block":
+        event = make_event(sim, channel, "unfollow", user_source(user.user_id))
+    else:
+        event = make_event(sim, channel, "follow", user_source(user.user_id),
+                           follow={"isUnblocked": before == "blocked"})
+    entry = await send_event(sim, channel, event)
+    return web.json_response({"webhook": webhook_result(entry), "user": user.to_json()})
+
+
+async def follow(request: web.Request) -> web.Response:
+    return await _friendship(request, "follow")
+
+
+async def block(request: web.Request) -> web.Response:
+    return await _friendship(request, "block")
+
+
+async def unblock(request: web.Request) -> web.Response:
+    return await _friendship(request, "unblock")
+
+
+# faults ----------------------------------------------------------------------------------
+async def set_faults(request: web.Request) -> web.Response:
+    sim, data = get_sim(request), await read_json(request)
+    try:
+        rules = [FaultRule.from_json(r) for r in data.get("rules", [])]
+    except (TypeError, ValueError) as exc:
+        raise ControlError(400, f"invalid rule: {exc}") from exc
+    seed = data.get("seed")
+    sim.faults.configure(int(seed) if seed is not None else secrets.randbits(32), rules)
+    return web.json_response(sim.faults.to_json())
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return web.json_response(get_sim(request).faults.to_json())
+
+
+async def clear_faults(request: web.Request) -> web.Response:
+    get_sim(request).faults.clear()
+    return web.json_response({"rules": []})
+
+
+# configuration ---------------------------------------------------------------------------
+async def patch_config(request: web.Request) -> web.Response:
+    sim, data = get_sim(request), await read_json(request)
+    config = sim.config
+    if "groupPostbackUserId" in data:
+        config.group_postback_user_id = bool(data["groupPostbackUserId"])
+    if "replyTokenTtl" in data:
+        config.reply_token_ttl = float(data["replyTokenTtl"])
+    if "rateLimits" in data:
+        config.rate_limits.update({k: int(v) for k, v in data["rateLimits"].items()})
+    return web.json_response(config_json(sim))
+
+
+def config_json(sim: Sim) -> dict[str, Any]:
+    c = sim.config
+    return {
+        "groupPostbackUserId": c.group_postback_user_id,
+        "replyTokenTtl": c.reply_token_ttl,
+        "rateLimits": dict(c.rate_limits),
+        "defaultPlan": c.default_plan,
+    }
+
+
+async def get_config(request: web.Request) -> web.Response:
+    return web.json_response(config_json(get_sim(request)))
+
+
+# inspection ------------------------------------------------------------------------------
+def _since(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    start = int(request.query.get("offset", "0") or 0)
+    return items[start:]
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    with sim.state.lock:
+        return web.json_response(_since(request, list(sim.state.requests)))
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    with sim.state.lock:
+        sim.state.requests.clear()
+    return web.json_response({"cleared": True})
+
+
+async def get_deliveries(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    with sim.state.lock:
+        return web.json_response(_since(request, list(sim.state.deliveries)))
+
+
+async def get_dropped(request: web.Request) -> web.Response:
+    sim = get_sim(request)
+    with sim.state.lock:
+        return web.json_response(_since(request, list(sim.state.dropped)))
+
+
+async def reset(request: web.Request) -> web.Response:
+    get_sim(request).reset()
+    return web.json_response({"reset": True})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/healthz", healthz)
+    r.add_post("/_sim/channels", add_channel)
+    r.add_get("/_sim/channels", list_channels)
+    r.add_patch("/_sim/channels/{botUserId}", patch_channel)
+    r.add_post("/_sim/users", add_user)
+    r.add_get("/_sim/users", list_users)
+    r.add_post("/_sim/users/{userId}/follow", follow)
+    r.add_post("/_sim/users/{userId}/block", block)
+    r.add_post("/_sim/users/{userId}/unblock", unblock)
+    r.add_post("/_sim/faults", set_faults)
+    r.add_get("/_sim/faults", get_faults)
+    r.add_delete("/_sim/faults", clear_faults)
+    r.add_get("/_sim/config", get_config)
+    r.add_patch("/_sim/config", patch_config)
+    r.add_get("/_sim/requests", get_requests)
+    r.add_delete("/_sim/requests", clear_requests)
+    r.add_get("/_sim/deliveries", get_deliveries)
+    r.add_get("/_sim/dropped", get_dropped)
+    r.add_post("/_sim/reset", reset)

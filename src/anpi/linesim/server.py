@@ -1,0 +1,47 @@
+"""The simulator's aiohttp application and its blocking runner (``anpi sim``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from anpi.linesim import api, control, control_chat
+from anpi.linesim.config import SimConfig
+from anpi.linesim.context import SIM_KEY, Sim
+from anpi.linesim.state import SimState
+
+STATIC = Path(__file__).with_name("static")
+
+
+async def _index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def create_app(config: SimConfig | None = None) -> web.Application:
+    """A fresh simulator with its own in-memory state."""
+    config = config or SimConfig()
+    sim = Sim(config=config, state=SimState(config))
+    app = web.Application(middlewares=[control.control_errors], client_max_size=8 * 1024**2)
+    app[SIM_KEY] = sim
+
+    async def session_ctx(app: web.Application) -> AsyncIterator[None]:
+        sim.session = aiohttp.ClientSession()
+        yield
+        await sim.session.close()
+
+    app.cleanup_ctx.append(session_ctx)
+    api.add_routes(app)
+    control.add_routes(app)
+    control_chat.add_routes(app)
+    app.router.add_get("/", _index)
+    app.router.add_static("/static/", STATIC)
+    return app
+
+
+def run(host: str = "127.0.0.1", port: int = 8001, config: SimConfig | None = None) -> None:
+    """Serve the simulator until interrupted (blocking)."""
+    print(f"LINE simulator on http://{host}:{port}/  (control API under /_sim/)")
+    web.run_app(create_app(config), host=host, port=port, print=None)
