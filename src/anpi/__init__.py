@@ -1,0 +1,1 @@
+"""anpi: LINE-based watch-over and safety checks."""

@@ -1,0 +1,152 @@
+"""Ingest: webhook events are stored first, then processed by a worker.
+
+The webhook view calls ``store_events`` and answers 200 only after the insert
+committed (invariant 4); ``webhookEventId`` is unique per channel, so duplicates
+and redeliveries are stored once. ``process_inbox_batch`` then claims
+unprocessed rows with a lease, parses each with the official SDK's models and
+dispatches it. A handler that raises leaves the row for a later attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+)
+
+from anpi.tenants.models import LineChannel
+
+from . import messages
+from .answer import answer_ok
+from .clock import Clock
+from .models import Inbox
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 5
+OK_WORDS = re.compile(r"^\s*(げんき|元気|げんきです|元気です|ok|OK|ＯＫ|はい)\s*[。!！]?\s*$")
+SETTINGS_WORDS = re.compile(r"^\s*(せってい|設定)\s*$")
+LINK_CODE = re.compile(r"^\s*(?:れんらく|連絡)?\s*(\d{6})\s*$")
+
+
+def store_events(channel: LineChannel, events: list[dict[str, Any]], now: datetime) -> int:
+    rows = [
+        Inbox(
+            tenant_id=channel.tenant_id,
+            channel=channel,
+            webhook_event_id=event["webhookEventId"],
+            event=event,
+            received_at=now,
+        )
+        for event in events
+    ]
+    with transaction.atomic():
+        Inbox.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def claim_inbox_batch(now: datetime, limit: int = 100) -> list[Inbox]:
+    candidates = list(
+        Inbox.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .order_by("received_at", "id")
+        .values("id", "leased_until")[:limit]
+    )
+    claimed = []
+    for row in candidates:
+        if row["leased_until"] and row["leased_until"] > now:
+            continue
+        if Inbox.objects.filter(
+            pk=row["id"], processed_at__isnull=True, leased_until=row["leased_until"]
+        ).update(leased_until=now + LEASE, attempts=F("attempts") + 1):
+            claimed.append(row["id"])
+    rows = Inbox.objects.filter(pk__in=claimed).select_related("channel", "channel__tenant")
+    # Process a user's events in the order they happened.
+    return sorted(rows, key=lambda r: (r.event.get("timestamp", 0), r.pk))
+
+
+def _user_id(event: Event) -> str:
+    return getattr(event.source, "user_id", None) or ""
+
+
+def handle_event(channel: LineChannel, raw: dict[str, Any], clock: Clock) -> str:
+    """Dispatch one event; returns a short word for logs and tests."""
+    from anpi.people import actions
+    from anpi.people.models import Person
+
+    event = Event.from_dict(raw)
+    now = clock.now()
+    if event is None or getattr(event.source, "type", None) != "user":
+        # Unknown event types parse as UnknownEvent (or None); groups are handled
+        # by the group service. Neither is an error.
+        return "ignored"
+    user_id = _user_id(event)
+    reply_token = getattr(event, "reply_token", None) or ""
+    if isinstance(event, FollowEvent):
+        actions.do_follow(channel, user_id, now, reply_token=reply_token)
+        return "follow"
+    if isinstance(event, UnfollowEvent):
+        actions.do_block(channel, user_id, now)
+        return "unfollow"
+    person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
+    if isinstance(event, PostbackEvent):
+        parsed = messages.parse_postback_data(event.postback.data)
+        if parsed and parsed[0] == "ok" and person is not None:
+            answer_ok(person, clock, reply_token=reply_token)
+            return "ok"
+        return "ignored"
+    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+        text = event.message.text
+        code = LINK_CODE.match(text)
+        if code and actions.do_link_contact_line(channel, user_id, code.group(1), now, reply_token):
+            return "contact_linked"
+        if person is None:
+            return "ignored"
+        if OK_WORDS.match(text):
+            answer_ok(person, clock, reply_token=reply_token, via="line_text")
+            return "ok"
+        if SETTINGS_WORDS.match(text):
+            actions.do_send_settings_link(person, now, reply_token)
+            return "settings_link"
+        if reply_token:
+            from .outbox import enqueue_reply
+
+            enqueue_reply(
+                person=person,
+                reply_token=reply_token,
+                messages=[messages.help_message()],
+                purpose="help",
+                now=now,
+            )
+        return "help"
+    return "ignored"
+
+
+def process_inbox_batch(clock: Clock, limit: int = 100) -> int:
+    """Process one batch of stored events. Returns how many were processed."""
+    done = 0
+    for row in claim_inbox_batch(clock.now(), limit):
+        try:
+            with transaction.atomic():
+                outcome = handle_event(row.channel, row.event, clock)
+                Inbox.objects.filter(pk=row.pk).update(processed_at=clock.now(), leased_until=None)
+            done += 1
+            log.debug("inbox %s: %s", row.pk, outcome)
+        except Exception as exc:  # noqa: BLE001 - keep the event for another attempt
+            log.exception("inbox %s failed", row.pk)
+            Inbox.objects.filter(pk=row.pk).update(
+                last_error=f"{type(exc).__name__}: {exc}",
+                leased_until=clock.now() + timedelta(seconds=5),
+            )
+    return done

@@ -1,0 +1,244 @@
+"""The engine's tables: checks, human tasks, outbox, inbox and the timeline.
+
+Concurrency rules are in docs/engine.md. In short: a check changes state only
+through a compare-and-set on ``version`` (engine.advance, engine.answer); outbox
+and inbox rows are claimed with a lease (engine.deliver, engine.ingest).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anpi.people.models import Contact, Person
+from anpi.tenants.models import LineChannel, Tenant
+
+RETRY_KEY_NAMESPACE = uuid.UUID("6f0d5a52-4b1e-4a8e-9f62-0c5d1e7a3b21")
+
+
+class Check(models.Model):
+    """One cycle of asking one person "are you OK?" and escalating until known."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        RESOLVED = "resolved", _("Resolved by staff")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="checks")
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    # Index into ``policy`` of the next step to fire.
+    step = models.PositiveSmallIntegerField(default=0)
+    next_action_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    policy = models.JSONField()
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            # Invariant 1: each schedule occurrence yields exactly one check.
+            models.UniqueConstraint(fields=["person", "due_at"], name="check_unique_occurrence")
+        ]
+        indexes = [
+            # engine.advance.claim_due_checks: open checks whose next step is due.
+            models.Index(
+                fields=["next_action_at"], condition=Q(state="open"), name="check_due_idx"
+            ),
+            # dashboard people list / person page: a person's latest checks.
+            models.Index(fields=["person", "-due_at"], name="check_person_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"check {self.pk} of person {self.person_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    def current_action(self) -> str | None:
+        """The action of the step that fired last (what the check is waiting on)."""
+        if self.step == 0:
+            return None
+        return self.policy[self.step - 1]["action"]
+
+
+class Task(models.Model):
+    """A job for a human with a deadline. When the deadline passes the escalation goes on."""
+
+    class Kind(models.TextChoices):
+        CALL_PERSON = "call_person", _("Phone the person")
+        CALL_CONTACT = "call_contact", _("Phone an emergency contact")
+        DECIDE = "decide", _("Decide what comes next")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Deadline passed")
+
+    class Outcome(models.TextChoices):
+        SAFE = "safe", _("Talked to the person: safe")
+        UNREACHABLE = "unreachable", _("Could not reach")
+        OTHER = "other", _("Other (note)")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    check_run = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="tasks")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tasks")
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    reason = models.CharField(max_length=200, blank=True)
+    deadline = models.DateTimeField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        indexes = [
+            # dashboard call queue: a tenant's open tasks, oldest deadline first.
+            models.Index(
+                fields=["tenant", "deadline"], condition=Q(state="open"), name="task_queue_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for person {self.person_id}"
+
+
+class Outbox(models.Model):
+    """A message to send. Rows are leased, sent, and recorded: at-least-once with
+    an idempotency key (``retry_key``) so that LINE delivers at most once."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    channel = models.ForeignKey(LineChannel, on_delete=models.CASCADE, null=True, blank=True)
+    transport = models.CharField(max_length=10, default="line")  # line | email
+    method = models.CharField(max_length=10, default="push")  # push | reply | multicast | email
+    recipient = models.TextField()  # LINE id, comma-separated ids (multicast) or e-mail
+    reply_token = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField()
+    purpose = models.CharField(max_length=30)
+    check_run = models.ForeignKey(Check, on_delete=models.SET_NULL, null=True, blank=True)
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True)
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    leased_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            # engine.deliver.claim_outbox_batch: rows waiting to be (re)sent.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="outbox_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbox {self.pk} {self.transport}/{self.method} {self.purpose} [{self.state}]"
+
+    @property
+    def retry_key(self) -> str:
+        """X-Line-Retry-Key: derived from the row, so every retry reuses it."""
+        return str(uuid.uuid5(RETRY_KEY_NAMESPACE, f"{self.channel_id}:{self.pk}"))
+
+
+class Inbox(models.Model):
+    """A webhook event as received. Stored before the webhook answers 200."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    channel = models.ForeignKey(LineChannel, on_delete=models.CASCADE)
+    webhook_event_id = models.CharField(max_length=64)
+    event = models.JSONField()
+    received_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # Duplicate and redelivered webhooks carry the same webhookEventId.
+            models.UniqueConstraint(
+                fields=["channel", "webhook_event_id"], name="inbox_unique_event"
+            )
+        ]
+        indexes = [
+            # engine.ingest.claim_inbox_batch: events not processed yet.
+            models.Index(
+                fields=["received_at"],
+                condition=Q(processed_at__isnull=True),
+                name="inbox_todo_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"inbox {self.webhook_event_id} ({self.event.get('type')})"
+
+
+class TimelineEntry(models.Model):
+    """What happened to a person, for staff: every step and every message."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="timeline")
+    check_run = models.ForeignKey(Check, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=40)
+    text = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "-at"], name="timeline_person_idx")]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.text}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Each worker process beats here; `anpi health` reports stale ones."""
+
+    name = models.CharField(max_length=100, unique=True)
+    pid = models.IntegerField()
+    host = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%H:%M:%S}"
+
+
+class EscalationPolicy(models.Model):
+    """A tenant's named escalation ladder. Checks copy ``steps`` when created."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="policies")
+    name = models.CharField(_("name"), max_length=100)
+    steps = models.JSONField()
+    is_default = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name

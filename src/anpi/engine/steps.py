@@ -1,0 +1,181 @@
+"""What each escalation action does when its step fires.
+
+Each handler runs inside the transaction that already won the check's
+compare-and-set, so its side effects (outbox rows, tasks, timeline) commit
+together with the step or not at all (invariant 6). A handler returns the time
+until which the check must wait for a human (a task deadline), or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import messages, timeline
+from .models import Check, Task
+from .outbox import enqueue_email, enqueue_push
+
+Handler = Callable[[Check, dict[str, Any], datetime], datetime | None]
+
+
+def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: datetime) -> None:
+    person = check.person
+    if not person.line_user_id or person.channel_id is None:
+        open_task(
+            check, Task.Kind.CALL_PERSON, now, timedelta(hours=2), "LINEが未登録のため電話で確認"
+        )
+        return
+    enqueue_push(
+        person=person,
+        to=person.line_user_id,
+        messages=[message],
+        purpose=purpose,
+        now=now,
+        check=check,
+    )
+
+
+def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
+    _push_to_person(check, messages.check_message(check.person.name, check.pk), "check", now)
+    timeline.record(check.person, "check_sent", "安否確認を送信", now, check)
+    return None
+
+
+def resend(check: Check, params: dict[str, Any], now: datetime) -> None:
+    _push_to_person(check, messages.resend_message(check.person.name, check.pk), "resend", now)
+    timeline.record(check.person, "resent", "応答がないため再送信", now, check)
+    return None
+
+
+def last_notice(check: Check, params: dict[str, Any], now: datetime) -> None:
+    _push_to_person(
+        check, messages.last_notice_message(check.person.name, check.pk), "last_notice", now
+    )
+    timeline.record(
+        check.person, "last_notice", "緊急連絡先に連絡する前の最終メッセージを送信", now, check
+    )
+    return None
+
+
+def open_task(
+    check: Check, kind: str, now: datetime, deadline: timedelta, reason: str, contact: Any = None
+) -> Task:
+    task = Task.objects.create(
+        tenant_id=check.tenant_id,
+        check_run=check,
+        person=check.person,
+        contact=contact,
+        kind=kind,
+        reason=reason,
+        deadline=now + deadline,
+        created_at=now,
+    )
+    who = f"（{contact.name}）" if contact else ""
+    timeline.record(
+        check.person,
+        "task_opened",
+        f"スタッフ作業: {task.get_kind_display()}{who} — {reason}",
+        now,
+        check,
+        task=task.pk,
+    )
+    return task
+
+
+def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
+    task = open_task(
+        check, Task.Kind.CALL_PERSON, now, timedelta(seconds=params["deadline"]), "応答がありません"
+    )
+    return task.deadline
+
+
+def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None:
+    """Tell every confirmed contact: LINE if linked, else e-mail, else a staff call."""
+    person = check.person
+    tenant = person.tenant
+    contacts = [c for c in person.contacts.all() if c.is_confirmed]
+    if not contacts:
+        timeline.record(person, "no_contacts", "確認済みの緊急連絡先がありません", now, check)
+    for contact in contacts:
+        if contact.line_user_id and person.channel_id:
+            enqueue_push(
+                person=person,
+                to=contact.line_user_id,
+                messages=[messages.contact_alert_message(person.name, tenant.name)],
+                purpose="notify_contact",
+                now=now,
+                check=check,
+                contact=contact,
+            )
+            how = "LINE"
+        elif contact.email:
+            enqueue_email(
+                tenant_id=person.tenant_id,
+                to=contact.email,
+                subject=f"【{tenant.name}】{person.name}さんの安否確認について",
+                body=messages.contact_alert_text(person.name, tenant.name),
+                purpose="notify_contact",
+                now=now,
+                person=person,
+                contact=contact,
+                check=check,
+            )
+            how = "メール"
+        else:
+            open_task(
+                check,
+                Task.Kind.CALL_CONTACT,
+                now,
+                timedelta(hours=2),
+                "緊急連絡先に電話で連絡",
+                contact,
+            )
+            how = "電話（スタッフ作業）"
+        timeline.record(
+            person,
+            "contact_notified",
+            f"緊急連絡先 {contact.name}（{contact.relation}）に{how}で連絡",
+            now,
+            check,
+        )
+    return None
+
+
+def decide_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
+    expired = Task.objects.filter(
+        check_run=check, kind=Task.Kind.DECIDE, state=Task.State.EXPIRED
+    ).count()
+    reason = "訪問・警察への連絡など次の対応を決めてください"
+    if expired:
+        reason = f"期限切れ（{expired}回目）: " + reason
+    task = open_task(check, Task.Kind.DECIDE, now, timedelta(seconds=params["deadline"]), reason)
+    tenant = check.person.tenant
+    if expired and tenant.staff_email:
+        enqueue_email(
+            tenant_id=tenant.pk,
+            to=tenant.staff_email,
+            subject=f"【anpi】{check.person.name}さんの対応が決まっていません",
+            body=f"{check.person.name}さんの安否が確認できないまま、対応の期限が過ぎました。ダッシュボードで対応を決めてください。",
+            purpose="staff_alert",
+            now=now,
+            person=check.person,
+            check=check,
+        )
+    return task.deadline
+
+
+def close(check: Check, params: dict[str, Any], now: datetime) -> None:
+    timeline.record(check.person, "closed", "手順の最後に達したため終了", now, check)
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    "send_check": send_check,
+    "resend": resend,
+    "last_notice": last_notice,
+    "call_task": call_task,
+    "notify_contacts": notify_contacts,
+    "decide_task": decide_task,
+    "close": close,
+}

@@ -1,0 +1,114 @@
+"""Tenants, their LINE channels, organizations, teams and staff roles.
+
+Every domain row in anpi carries ``tenant_id`` so that a tenant can be moved to
+another database later; queries are always filtered by tenant.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+
+
+class Tenant(models.Model):
+    """An NPO, 社協 or city running anpi on its own LINE account(s)."""
+
+    KIND_CHOICES = [
+        ("npo", _("NPO")),
+        ("municipal", _("Municipality / 社協")),
+    ]
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES, default="npo")
+    timezone = models.CharField(max_length=64, default="Asia/Tokyo")
+    staff_email = models.EmailField(blank=True, help_text=_("Where alerts for staff are e-mailed."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _webhook_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class LineChannel(models.Model):
+    """A LINE official account (Messaging API channel) of a tenant.
+
+    ``api_host`` is empty in production (the SDK's default, api.line.me) and
+    points at the simulator in demos and tests.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="channels")
+    name = models.CharField(max_length=200)
+    bot_user_id = models.CharField(
+        max_length=64, blank=True, help_text=_("The bot's user id (webhook 'destination').")
+    )
+    secret_encrypted = models.TextField()
+    token_encrypted = models.TextField()
+    api_host = models.CharField(max_length=200, blank=True)
+    webhook_token = models.CharField(max_length=64, unique=True, default=_webhook_token)
+    # Shared back-off after a 429 so that every worker process respects it.
+    throttled_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def channel_secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @channel_secret.setter
+    def channel_secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value)
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.token_encrypted)
+
+    @access_token.setter
+    def access_token(self, value: str) -> None:
+        self.token_encrypted = crypto.encrypt(value)
+
+    def webhook_path(self) -> str:
+        return f"/line/webhook/{self.webhook_token}/"
+
+
+class Organization(models.Model):
+    """A local body taking part in a municipal service (社協, 民生委員, 町会 …)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="organizations")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in a tenant. A user may work for several tenants."""
+
+    ROLE_CHOICES = [
+        ("admin", _("Tenant admin")),
+        ("operator", _("Operator")),
+        ("watcher", _("Watcher")),
+    ]
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES, default="operator")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant} ({self.role})"

@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
+from django.urls import include, path
+
+from anpi.channels.line.views import line_webhook
+
+
+def healthz(request):
+    from anpi.engine.health import health_report
+
+    report = health_report()
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("line/webhook/<str:token>/", line_webhook, name="line-webhook"),
+    path(
+        "login/", auth_views.LoginView.as_view(template_name="dashboard/login.html"), name="login"
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("p/", include("anpi.people.urls")),
+    path("", include("anpi.dashboard.urls")),
+]
