@@ -37,6 +37,17 @@ def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: da
 
 
 def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
+    older_open = Check.objects.filter(
+        person_id=check.person_id, state=Check.State.OPEN, due_at__lt=check.due_at
+    ).exists()
+    if older_open:
+        # A daily person who missed yesterday gets yesterday's re-send at this very
+        # time. One question is enough (and every push is paid): the same OK
+        # answers both checks.
+        timeline.record(
+            check.person, "check_merged", "前回の確認が未応答のため、再送信と兼ねます", now, check
+        )
+        return None
     _push_to_person(check, messages.check_message(check.person.name, check.pk), "check", now)
     timeline.record(check.person, "check_sent", "安否確認を送信", now, check)
     return None

@@ -1,0 +1,38 @@
+# anpi — the two commands a newcomer needs: `make demo` and `make test`.
+# Everything installs into a local virtual environment (.venv) on first use.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/anpi
+
+.PHONY: install demo test test-sqlite test-postgres lint bench soak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m django compilemessages --settings=anpi.settings -v 0 || true
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/anpi demo
+
+# The whole suite on SQLite, then again on PostgreSQL (see scripts/test.sh).
+test: install
+	PY=$(PY) PG_URL=$(PG_URL) sh scripts/test.sh
+
+test-sqlite: install
+	$(PY) -m pytest -q
+
+test-postgres: install
+	ANPI_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+
+lint: install
+	$(VENV)/bin/ruff check src tests
+
+clean:
+	rm -rf $(VENV) var

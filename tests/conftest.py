@@ -1,0 +1,147 @@
+"""Shared fixtures: a fixed clock, persona users and tenants, a real SMTP server.
+
+Personas (healthchecks style): ``operator`` works for ``tenant``; ``stranger`` is
+staff of ``other_tenant`` and must get 404 for anything of ``tenant``.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+JST = ZoneInfo("Asia/Tokyo")
+START = datetime(2026, 12, 1, 8, 0, tzinfo=JST)
+
+
+@pytest.fixture
+def clock():
+    from anpi.engine.clock import FixedClock, set_clock
+
+    fixed = FixedClock(START)
+    previous = set_clock(fixed)
+    yield fixed
+    set_clock(previous)
+
+
+@pytest.fixture
+def tenant(db):
+    from anpi.tenants.models import Tenant
+
+    return Tenant.objects.create(name="みまもりNPO", slug="npo", staff_email="staff@npo.example")
+
+
+@pytest.fixture
+def channel(tenant):
+    from anpi.tenants.models import LineChannel
+
+    ch = LineChannel(tenant=tenant, name="みまもりNPO公式", bot_user_id="U" + "b" * 32)
+    ch.channel_secret = "test-channel-secret"
+    ch.access_token = "test-access-token"
+    ch.save()
+    return ch
+
+
+@pytest.fixture
+def other_tenant(db):
+    from anpi.tenants.models import Tenant
+
+    return Tenant.objects.create(name="となり市社協", slug="other")
+
+
+def _user(username: str, tenant, role: str):
+    from django.contrib.auth.models import User
+
+    from anpi.tenants.models import Membership
+
+    user = User.objects.create_user(username, password="correct horse battery")
+    Membership.objects.create(tenant=tenant, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def operator(tenant):
+    return _user("operator", tenant, "operator")
+
+
+@pytest.fixture
+def stranger(other_tenant):
+    return _user("stranger", other_tenant, "operator")
+
+
+@pytest.fixture
+def make_person(tenant, channel, clock):
+    """An active, registered person checked daily at 09:00 JST (anchor: today)."""
+    from anpi.people.models import Contact, Person
+
+    counter = iter(range(1, 10_000))
+
+    def make(nickname: str = "はなこ", *, phone: str = "+819012345678", contacts=(), **fields):
+        n = next(counter)
+        person = Person.objects.create(
+            tenant=tenant,
+            channel=channel,
+            line_user_id=fields.pop("line_user_id", f"U{n:032x}"),
+            nickname=nickname,
+            phone=phone,
+            status=fields.pop("status", Person.Status.ACTIVE),
+            schedule_kind=fields.pop("schedule_kind", "interval"),
+            interval_days=fields.pop("interval_days", 1),
+            check_time=fields.pop("check_time", time(9, 0)),
+            schedule_anchor=fields.pop("schedule_anchor", START.date()),
+            consent_at=clock.now(),
+            **fields,
+        )
+        if person.status == Person.Status.ACTIVE and "next_check_at" not in fields:
+            from anpi.engine.plan import following_occurrence
+
+            person.next_check_at = following_occurrence(person, clock.now())
+            person.save(update_fields=["next_check_at"])
+        for contact in contacts:
+            Contact.objects.create(
+                tenant=tenant, person=person, confirmed_at=clock.now(), **contact
+            )
+        return person
+
+    return make
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook name
+        from email import message_from_bytes, policy
+
+        with self.lock:
+            self.messages.append(
+                (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+            )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (aiosmtpd) on a free port; Django's SMTP backend sends to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = _Mailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    yield mailbox
+    controller.stop()
