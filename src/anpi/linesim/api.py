@@ -57,8 +57,16 @@ class Call:
 Endpoint = Callable[[Call], Awaitable[Result]]
 
 
-def _log(sim: Sim, request: web.Request, request_id: str, endpoint: str, body: Any,
-         result: Result, channel: Channel | None, fault: str | None) -> None:
+def _log(
+    sim: Sim,
+    request: web.Request,
+    request_id: str,
+    endpoint: str,
+    body: Any,
+    result: Result,
+    channel: Channel | None,
+    fault: str | None,
+) -> None:
     entry = {
         "requestId": request_id,
         "endpoint": endpoint,
@@ -83,8 +91,9 @@ def _response(request_id: str, result: Result) -> web.Response:
     return web.json_response(result.body, status=result.status, headers=headers)
 
 
-async def _serve(request: web.Request, endpoint: str, handler: Endpoint,
-                 with_body: bool = True) -> web.Response:
+async def _serve(
+    request: web.Request, endpoint: str, handler: Endpoint, with_body: bool = True
+) -> web.Response:
     sim = get_sim(request)
     request_id = sim.state.next_request_id()
     body: Any = None
@@ -95,8 +104,7 @@ async def _serve(request: web.Request, endpoint: str, handler: Endpoint,
         except ValueError:
             body = raw.decode("utf-8", "replace")
 
-    def finish(result: Result, channel: Channel | None, fault: str | None = None
-               ) -> web.Response:
+    def finish(result: Result, channel: Channel | None, fault: str | None = None) -> web.Response:
         _log(sim, request, request_id, endpoint, body, result, channel, fault)
         return _response(request_id, result)
 
@@ -106,8 +114,16 @@ async def _serve(request: web.Request, endpoint: str, handler: Endpoint,
     if channel is None:
         return finish(Result(401, {"message": AUTH_FAILED}), None)
     if with_body and not isinstance(body, dict):
-        return finish(Result(400, {"message": "The request body has 1 error(s)", "details": [
-            {"message": "must be a JSON object", "property": "body"}]}), channel)
+        return finish(
+            Result(
+                400,
+                {
+                    "message": "The request body has 1 error(s)",
+                    "details": [{"message": "must be a JSON object", "property": "body"}],
+                },
+            ),
+            channel,
+        )
 
     rule = sim.faults.pick(endpoint)
     if rule and rule.status is not None and not rule.after_accept and not rule.timeout:
@@ -144,7 +160,10 @@ def _retry_key(call: Call) -> tuple[str | None, Result | None]:
         return None, Result(400, {"message": "The value of the X-Line-Retry-Key header is invalid"})
     with call.sim.state.lock:
         accepted = call.channel.retry_keys.get(key.lower())
-        if accepted and accepted.accepted_at + call.sim.config.retry_key_ttl < call.sim.config.now():
+        if (
+            accepted
+            and accepted.accepted_at + call.sim.config.retry_key_ttl < call.sim.config.now()
+        ):
             del call.channel.retry_keys[key.lower()]
             accepted = None
     if accepted is None:
@@ -159,7 +178,8 @@ def _remember(call: Call, key: str | None, sent: list[dict[str, str]] | None) ->
     if key:
         with call.sim.state.lock:
             call.channel.retry_keys[key.lower()] = AcceptedRequest(
-                call.request_id, call.sim.config.now(), sent)
+                call.request_id, call.sim.config.now(), sent
+            )
 
 
 def _bad_request(errors: Errors) -> Result:
@@ -192,8 +212,16 @@ async def _push(call: Call) -> Result:
         return Result(400, {"message": INVALID_TO})
     if over_quota(call.sim, call.channel, cost):
         return Result(429, {"message": MONTHLY_LIMIT})
-    sent = deliver(call.sim, call.channel, to, body["messages"], via="push",
-                   request_id=call.request_id, retry_key=key, reachable=reachable)
+    sent = deliver(
+        call.sim,
+        call.channel,
+        to,
+        body["messages"],
+        via="push",
+        request_id=call.request_id,
+        retry_key=key,
+        reachable=reachable,
+    )
     count_usage(call.sim, call.channel, cost)
     _remember(call, key, sent)
     return Result(200, {"sentMessages": sent}, accepted=True)
@@ -217,13 +245,24 @@ async def _multicast(call: Call) -> Result:
     validate_messages(errors, body.get("messages"))
     if errors:
         return _bad_request(errors)
-    friends = [u for u in dict.fromkeys(to)
-               if u in state.users and state.users[u].is_friend(call.channel.bot_user_id)]
+    friends = [
+        u
+        for u in dict.fromkeys(to)
+        if u in state.users and state.users[u].is_friend(call.channel.bot_user_id)
+    ]
     if over_quota(call.sim, call.channel, len(friends)):
         return Result(429, {"message": MONTHLY_LIMIT})
     for uid in dict.fromkeys(to):
-        deliver(call.sim, call.channel, uid, body["messages"], via="multicast",
-                request_id=call.request_id, retry_key=key, reachable=uid in friends)
+        deliver(
+            call.sim,
+            call.channel,
+            uid,
+            body["messages"],
+            via="multicast",
+            request_id=call.request_id,
+            retry_key=key,
+            reachable=uid in friends,
+        )
     count_usage(call.sim, call.channel, len(friends))
     _remember(call, key, None)
     return Result(200, {}, accepted=True)
@@ -241,8 +280,12 @@ async def _reply(call: Call) -> Result:
         return _bad_request(errors)
     with state.lock:
         token = state.reply_tokens.get(str(body["replyToken"]))
-        if (token is None or token.used or token.channel != call.channel.bot_user_id
-                or token.issued_at + call.sim.config.reply_token_ttl < now):
+        if (
+            token is None
+            or token.used
+            or token.channel != call.channel.bot_user_id
+            or token.issued_at + call.sim.config.reply_token_ttl < now
+        ):
             return Result(400, {"message": "Invalid reply token"})
         token.used = True
     chat = token.chat
@@ -252,8 +295,16 @@ async def _reply(call: Call) -> Result:
     else:
         user = state.users.get(chat)
         reachable = bool(user and user.is_friend(call.channel.bot_user_id))
-    sent = deliver(call.sim, call.channel, chat, body["messages"], via="reply",
-                   request_id=call.request_id, retry_key=None, reachable=reachable)
+    sent = deliver(
+        call.sim,
+        call.channel,
+        chat,
+        body["messages"],
+        via="reply",
+        request_id=call.request_id,
+        retry_key=None,
+        reachable=reachable,
+    )
     return Result(200, {"sentMessages": sent}, accepted=True)
 
 
@@ -351,10 +402,12 @@ async def _not_found(call: Call) -> Result:
     return Result(404, dict(NOT_FOUND))
 
 
-def _route(endpoint: str, handler: Endpoint, with_body: bool = True
-           ) -> Callable[[web.Request], Awaitable[web.Response]]:
+def _route(
+    endpoint: str, handler: Endpoint, with_body: bool = True
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def view(request: web.Request) -> web.Response:
         return await _serve(request, endpoint, handler, with_body)
+
     return view
 
 
@@ -364,14 +417,14 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/v2/bot/message/reply", _route("reply", _reply))
     app.router.add_get("/v2/bot/profile/{userId}", _route("profile", _profile, False))
     app.router.add_get("/v2/bot/message/quota", _route("quota", _quota, False))
-    app.router.add_get("/v2/bot/message/quota/consumption",
-                       _route("quota", _consumption, False))
-    app.router.add_get("/v2/bot/group/{groupId}/summary",
-                       _route("group", _group_summary, False))
-    app.router.add_get("/v2/bot/group/{groupId}/members/count",
-                       _route("group", _group_count, False))
-    app.router.add_get("/v2/bot/group/{groupId}/member/{userId}",
-                       _route("group", _group_member, False))
+    app.router.add_get("/v2/bot/message/quota/consumption", _route("quota", _consumption, False))
+    app.router.add_get("/v2/bot/group/{groupId}/summary", _route("group", _group_summary, False))
+    app.router.add_get(
+        "/v2/bot/group/{groupId}/members/count", _route("group", _group_count, False)
+    )
+    app.router.add_get(
+        "/v2/bot/group/{groupId}/member/{userId}", _route("group", _group_member, False)
+    )
     app.router.add_post("/v2/bot/chat/loading/start", _route("loading", _loading))
     app.router.add_post("/v2/bot/group/{groupId}/leave", _route("leave", _leave, False))
     app.router.add_route("*", "/v2/{tail:.*}", _route("unknown", _not_found, False))

@@ -64,7 +64,8 @@ def flex_button_labels(message: dict[str, Any]) -> list[str]:
 def quick_reply_actions(message: dict[str, Any]) -> list[dict[str, Any]]:
     quick = message.get("quickReply") or {}
     return [
-        item["action"] for item in quick.get("items", []) or []
+        item["action"]
+        for item in quick.get("items", []) or []
         if isinstance(item, dict) and isinstance(item.get("action"), dict)
     ]
 

@@ -140,8 +140,13 @@ async def _friendship(request: web.Request, action: str) -> web.Response:
     if action == "block":
         event = make_event(sim, channel, "unfollow", user_source(user.user_id))
     else:
-        event = make_event(sim, channel, "follow", user_source(user.user_id),
-                           follow={"isUnblocked": before == "blocked"})
+        event = make_event(
+            sim,
+            channel,
+            "follow",
+            user_source(user.user_id),
+            follow={"isUnblocked": before == "blocked"},
+        )
     entry = await send_event(sim, channel, event)
     return web.json_response({"webhook": webhook_result(entry), "user": user.to_json()})
 

@@ -36,13 +36,22 @@ def _group_for(sim: Sim, group_id: str) -> Group:
 def _user_bubble(sim: Sim, channel: str, chat: str, user: User, text: str) -> None:
     """Show ``text`` as the user's own bubble (nothing is sent to the bot)."""
     message_id = sim.state.next_message_id()
-    sim.state.add_chat_entry(ChatEntry(
-        message_id, chat, channel, user.user_id, {"type": "text", "text": text}, "user",
-        sim.config.now()))
+    sim.state.add_chat_entry(
+        ChatEntry(
+            message_id,
+            chat,
+            channel,
+            user.user_id,
+            {"type": "text", "text": text},
+            "user",
+            sim.config.now(),
+        )
+    )
 
 
-def _chat_context(sim: Sim, user: User, group_id: str | None, channel_name: str | None
-                  ) -> tuple[str, list[ChatEntry]]:
+def _chat_context(
+    sim: Sim, user: User, group_id: str | None, channel_name: str | None
+) -> tuple[str, list[ChatEntry]]:
     if group_id:
         group = _group_for(sim, group_id)
         if user.user_id not in group.members:
@@ -134,7 +143,7 @@ async def text(request: web.Request) -> web.Response:
 def _messages(request: web.Request, sim: Sim, entries: list[ChatEntry]) -> web.Response:
     everything = request.query.get("all") in ("1", "true", "yes")
     with sim.state.lock:
-        shown = [summarize(e, sim) for e in entries if everything or e.sender == "bot"]
+        shown = [summarize(e, sim.state) for e in entries if everything or e.sender == "bot"]
     return web.json_response(shown)
 
 
@@ -152,8 +161,13 @@ async def create_group(request: web.Request) -> web.Response:
     members = list(dict.fromkeys(data.get("members") or []))
     for uid in members:
         user_for(sim, uid)
-    group = Group(new_group_id(), str(data.get("groupName") or "グループ"), channel.bot_user_id,
-                  members, picture_url=data.get("pictureUrl"))
+    group = Group(
+        new_group_id(),
+        str(data.get("groupName") or "グループ"),
+        channel.bot_user_id,
+        members,
+        picture_url=data.get("pictureUrl"),
+    )
     with sim.state.lock:
         sim.state.groups[group.group_id] = group
     return web.json_response({"groupId": group.group_id, **group.to_json()}, status=201)
@@ -172,8 +186,9 @@ async def invite_bot(request: web.Request) -> web.Response:
     channel = channel_for(sim, group.channel)
     with sim.state.lock:
         group.bot_in = True
-    entry = await send_event(sim, channel, make_event(sim, channel, "join",
-                                                      group_source(group.group_id)))
+    entry = await send_event(
+        sim, channel, make_event(sim, channel, "join", group_source(group.group_id))
+    )
     return web.json_response({"webhook": webhook_result(entry), "group": group.to_json()})
 
 
@@ -185,8 +200,9 @@ async def remove_bot(request: web.Request) -> web.Response:
     channel = channel_for(sim, group.channel)
     with sim.state.lock:
         group.bot_in = False
-    entry = await send_event(sim, channel, make_event(sim, channel, "leave",
-                                                      group_source(group.group_id)))
+    entry = await send_event(
+        sim, channel, make_event(sim, channel, "leave", group_source(group.group_id))
+    )
     return web.json_response({"webhook": webhook_result(entry), "group": group.to_json()})
 
 
@@ -203,8 +219,13 @@ async def add_members(request: web.Request) -> web.Response:
     result: dict[str, Any] = {"webhook": None, "group": group.to_json()}
     if group.bot_in:  # LINE only tells a bot that is in the group
         channel = channel_for(sim, group.channel)
-        event = make_event(sim, channel, "memberJoined", group_source(group.group_id),
-                           joined={"members": [user_source(u) for u in new]})
+        event = make_event(
+            sim,
+            channel,
+            "memberJoined",
+            group_source(group.group_id),
+            joined={"members": [user_source(u) for u in new]},
+        )
         result["webhook"] = webhook_result(await send_event(sim, channel, event))
     return web.json_response(result)
 
@@ -220,8 +241,13 @@ async def remove_member(request: web.Request) -> web.Response:
     result: dict[str, Any] = {"webhook": None, "group": group.to_json()}
     if group.bot_in:
         channel = channel_for(sim, group.channel)
-        event = make_event(sim, channel, "memberLeft", group_source(group.group_id),
-                           left={"members": [user_source(uid)]})
+        event = make_event(
+            sim,
+            channel,
+            "memberLeft",
+            group_source(group.group_id),
+            left={"members": [user_source(uid)]},
+        )
         result["webhook"] = webhook_result(await send_event(sim, channel, event))
     return web.json_response(result)
 
@@ -237,8 +263,14 @@ async def _resend(request: web.Request, is_redelivery: bool) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
     event_id = data.get("webhookEventId")
     with sim.state.lock:
-        original = next((w for w in sim.state.webhooks
-                         if w["webhookEventId"] == event_id and w["kind"] == "original"), None)
+        original = next(
+            (
+                w
+                for w in sim.state.webhooks
+                if w["webhookEventId"] == event_id and w["kind"] == "original"
+            ),
+            None,
+        )
     if original is None:
         raise ControlError(404, f"no webhook event {event_id}")
     channel = channel_for(sim, original["channel"])

@@ -45,10 +45,14 @@ class FaultRule:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "endpoint": self.endpoint, "status": self.status,
-            "probability": self.probability, "count": self.count,
-            "afterAccept": self.after_accept, "delayMs": self.delay_ms,
-            "timeout": self.timeout, "fired": self.fired,
+            "endpoint": self.endpoint,
+            "status": self.status,
+            "probability": self.probability,
+            "count": self.count,
+            "afterAccept": self.after_accept,
+            "delayMs": self.delay_ms,
+            "timeout": self.timeout,
+            "fired": self.fired,
         }
 
 

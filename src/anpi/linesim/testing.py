@@ -1,9 +1,9 @@
 """Run the simulator in a background thread, and drive it from synchronous tests.
 
-    with SimulatorThread() as sim:
-        sim.control.add_channel("secret", "token", webhook_url="http://127.0.0.1:8000/line/")
-        uid = sim.control.add_user("山田花子")
-        sim.control.follow(uid)
+with SimulatorThread() as sim:
+    sim.control.add_channel("secret", "token", webhook_url="http://127.0.0.1:8000/line/")
+    uid = sim.control.add_user("山田花子")
+    sim.control.follow(uid)
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ class SimControl:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    def call(self, method: str, path: str, body: Any = None,
-             query: dict[str, Any] | None = None) -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, query: dict[str, Any] | None = None
+    ) -> Any:
         url = self.base_url + path
         if query:
             clean = {k: v for k, v in query.items() if v is not None}
@@ -68,27 +69,55 @@ class SimControl:
         return {k: v for k, v in fields.items() if v is not None}
 
     # channels
-    def add_channel(self, channel_secret: str, access_token: str, webhook_url: str = "",
-                    bot_user_id: str | None = None, plan: str | None = None,
-                    display_name: str | None = None) -> dict[str, Any]:
-        return self.call("POST", "/_sim/channels", self._body(
-            channelSecret=channel_secret, accessToken=access_token, webhookUrl=webhook_url,
-            botUserId=bot_user_id, plan=plan, displayName=display_name))
+    def add_channel(
+        self,
+        channel_secret: str,
+        access_token: str,
+        webhook_url: str = "",
+        bot_user_id: str | None = None,
+        plan: str | None = None,
+        display_name: str | None = None,
+    ) -> dict[str, Any]:
+        return self.call(
+            "POST",
+            "/_sim/channels",
+            self._body(
+                channelSecret=channel_secret,
+                accessToken=access_token,
+                webhookUrl=webhook_url,
+                botUserId=bot_user_id,
+                plan=plan,
+                displayName=display_name,
+            ),
+        )
 
     def channels(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/channels")
 
-    def update_channel(self, bot_user_id: str, *, webhook_url: str | None = None,
-                       plan: str | None = None, usage: int | None = None) -> dict[str, Any]:
-        return self.call("PATCH", f"/_sim/channels/{bot_user_id}", self._body(
-            webhookUrl=webhook_url, plan=plan, usage=usage))
+    def update_channel(
+        self,
+        bot_user_id: str,
+        *,
+        webhook_url: str | None = None,
+        plan: str | None = None,
+        usage: int | None = None,
+    ) -> dict[str, Any]:
+        return self.call(
+            "PATCH",
+            f"/_sim/channels/{bot_user_id}",
+            self._body(webhookUrl=webhook_url, plan=plan, usage=usage),
+        )
 
     # users
-    def add_user(self, display_name: str, picture_url: str | None = None,
-                 language: str | None = None) -> str:
+    def add_user(
+        self, display_name: str, picture_url: str | None = None, language: str | None = None
+    ) -> str:
         """Create a LINE user; returns its user id."""
-        return self.call("POST", "/_sim/users", self._body(
-            displayName=display_name, pictureUrl=picture_url, language=language))["userId"]
+        return self.call(
+            "POST",
+            "/_sim/users",
+            self._body(displayName=display_name, pictureUrl=picture_url, language=language),
+        )["userId"]
 
     def users(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/users")
@@ -100,30 +129,50 @@ class SimControl:
         return self.call("POST", f"/_sim/users/{user_id}/block", self._body(channel=channel_id))
 
     def unblock(self, user_id: str, channel_id: str | None = None) -> dict[str, Any]:
-        return self.call("POST", f"/_sim/users/{user_id}/unblock",
-                         self._body(channel=channel_id))
+        return self.call("POST", f"/_sim/users/{user_id}/unblock", self._body(channel=channel_id))
 
-    def tap(self, user_id: str, label: str, group_id: str | None = None,
-            channel_id: str | None = None, value: str | None = None) -> dict[str, Any]:
-        return self.call("POST", f"/_sim/users/{user_id}/tap", self._body(
-            label=label, groupId=group_id, channel=channel_id, value=value))
+    def tap(
+        self,
+        user_id: str,
+        label: str,
+        group_id: str | None = None,
+        channel_id: str | None = None,
+        value: str | None = None,
+    ) -> dict[str, Any]:
+        return self.call(
+            "POST",
+            f"/_sim/users/{user_id}/tap",
+            self._body(label=label, groupId=group_id, channel=channel_id, value=value),
+        )
 
-    def text(self, user_id: str, text: str, group_id: str | None = None,
-             channel_id: str | None = None) -> dict[str, Any]:
-        return self.call("POST", f"/_sim/users/{user_id}/text", self._body(
-            text=text, groupId=group_id, channel=channel_id))
+    def text(
+        self, user_id: str, text: str, group_id: str | None = None, channel_id: str | None = None
+    ) -> dict[str, Any]:
+        return self.call(
+            "POST",
+            f"/_sim/users/{user_id}/text",
+            self._body(text=text, groupId=group_id, channel=channel_id),
+        )
 
-    def messages(self, user_id: str, channel_id: str | None = None,
-                 include_user: bool = False) -> list[dict[str, Any]]:
-        return self.call("GET", f"/_sim/users/{user_id}/messages",
-                         query={"channel": channel_id, "all": "1" if include_user else None})
+    def messages(
+        self, user_id: str, channel_id: str | None = None, include_user: bool = False
+    ) -> list[dict[str, Any]]:
+        return self.call(
+            "GET",
+            f"/_sim/users/{user_id}/messages",
+            query={"channel": channel_id, "all": "1" if include_user else None},
+        )
 
     # groups
-    def create_group(self, group_name: str, members: list[str],
-                     channel_id: str | None = None) -> str:
+    def create_group(
+        self, group_name: str, members: list[str], channel_id: str | None = None
+    ) -> str:
         """Create a LINE group (the bot is not in it yet); returns its group id."""
-        return self.call("POST", "/_sim/groups", self._body(
-            groupName=group_name, members=members, channel=channel_id))["groupId"]
+        return self.call(
+            "POST",
+            "/_sim/groups",
+            self._body(groupName=group_name, members=members, channel=channel_id),
+        )["groupId"]
 
     def groups(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/groups")
@@ -141,16 +190,16 @@ class SimControl:
         return self.call("DELETE", f"/_sim/groups/{group_id}/members/{user_id}")
 
     def group_messages(self, group_id: str, include_user: bool = False) -> list[dict[str, Any]]:
-        return self.call("GET", f"/_sim/groups/{group_id}/messages",
-                         query={"all": "1" if include_user else None})
+        return self.call(
+            "GET", f"/_sim/groups/{group_id}/messages", query={"all": "1" if include_user else None}
+        )
 
     # webhooks
     def webhooks(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/webhooks")
 
     def redeliver(self, webhook_event_id: str) -> dict[str, Any]:
-        return self.call("POST", "/_sim/webhooks/redeliver",
-                         {"webhookEventId": webhook_event_id})
+        return self.call("POST", "/_sim/webhooks/redeliver", {"webhookEventId": webhook_event_id})
 
     def duplicate(self, webhook_event_id: str) -> dict[str, Any]:
         return self.call("POST", "/_sim/webhooks/duplicate", {"webhookEventId": webhook_event_id})
@@ -162,12 +211,22 @@ class SimControl:
     def clear_faults(self) -> None:
         self.call("DELETE", "/_sim/faults")
 
-    def configure(self, *, group_postback_user_id: bool | None = None,
-                  reply_token_ttl: float | None = None,
-                  rate_limits: dict[str, int] | None = None) -> dict[str, Any]:
-        return self.call("PATCH", "/_sim/config", self._body(
-            groupPostbackUserId=group_postback_user_id, replyTokenTtl=reply_token_ttl,
-            rateLimits=rate_limits))
+    def configure(
+        self,
+        *,
+        group_postback_user_id: bool | None = None,
+        reply_token_ttl: float | None = None,
+        rate_limits: dict[str, int] | None = None,
+    ) -> dict[str, Any]:
+        return self.call(
+            "PATCH",
+            "/_sim/config",
+            self._body(
+                groupPostbackUserId=group_postback_user_id,
+                replyTokenTtl=reply_token_ttl,
+                rateLimits=rate_limits,
+            ),
+        )
 
     def requests(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/requests")
@@ -188,8 +247,9 @@ class SimControl:
 class SimulatorThread:
     """The simulator on 127.0.0.1 and a free port, in a thread with its own loop."""
 
-    def __init__(self, config: SimConfig | None = None, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+    def __init__(
+        self, config: SimConfig | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.config = config or SimConfig()
         self.host = host
         self.port = port
@@ -219,8 +279,9 @@ class SimulatorThread:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
         self.port = sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, args=(sock,),
-                                         name=f"linesim:{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(sock,), name=f"linesim:{self.port}", daemon=True
+        )
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:

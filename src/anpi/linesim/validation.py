@@ -12,15 +12,38 @@ from typing import Any
 Errors = list[tuple[str, str]]
 
 MESSAGE_TYPES = {
-    "text", "sticker", "image", "video", "audio", "location", "imagemap", "template",
-    "flex", "textV2",
+    "text",
+    "sticker",
+    "image",
+    "video",
+    "audio",
+    "location",
+    "imagemap",
+    "template",
+    "flex",
+    "textV2",
 }
 ACTION_TYPES = {
-    "postback", "message", "uri", "datetimepicker", "camera", "cameraRoll", "location",
-    "richmenuswitch", "clipboard",
+    "postback",
+    "message",
+    "uri",
+    "datetimepicker",
+    "camera",
+    "cameraRoll",
+    "location",
+    "richmenuswitch",
+    "clipboard",
 }
 FLEX_COMPONENTS = {
-    "box", "button", "image", "video", "icon", "text", "span", "separator", "filler",
+    "box",
+    "button",
+    "image",
+    "video",
+    "icon",
+    "text",
+    "span",
+    "separator",
+    "filler",
 }
 REQUIRED = "must be specified"
 
@@ -32,8 +55,9 @@ def _length(errors: Errors, prop: str, value: Any, high: int, low: int = 0) -> N
         errors.append((prop, f"Length must be between {low} and {high}"))
 
 
-def _required_str(errors: Errors, obj: dict[str, Any], prop: str, key: str, high: int,
-                  low: int = 1) -> None:
+def _required_str(
+    errors: Errors, obj: dict[str, Any], prop: str, key: str, high: int, low: int = 1
+) -> None:
     if key not in obj or obj[key] is None:
         errors.append((f"{prop}.{key}", REQUIRED))
     else:
@@ -49,8 +73,9 @@ def _size(errors: Errors, prop: str, value: Any, low: int, high: int) -> bool:
     return True
 
 
-def validate_action(errors: Errors, prop: str, action: Any, label_max: int = 20,
-                    label_required: bool = True) -> None:
+def validate_action(
+    errors: Errors, prop: str, action: Any, label_max: int = 20, label_required: bool = True
+) -> None:
     if not isinstance(action, dict):
         errors.append((prop, REQUIRED))
         return
@@ -107,8 +132,9 @@ def _validate_template(errors: Errors, prop: str, tpl: Any) -> None:
             for i, action in enumerate(tpl["actions"]):
                 validate_action(errors, f"{prop}.actions[{i}]", action)
         if "defaultAction" in tpl:
-            validate_action(errors, f"{prop}.defaultAction", tpl["defaultAction"],
-                            label_required=False)
+            validate_action(
+                errors, f"{prop}.defaultAction", tpl["defaultAction"], label_required=False
+            )
     elif kind == "confirm":
         _required_str(errors, tpl, prop, "text", 240)
         if _size(errors, f"{prop}.actions", tpl.get("actions"), 2, 2):

@@ -36,8 +36,9 @@ def group_source(group_id: str, user_id: str | None = None) -> dict[str, str]:
     return source
 
 
-def make_event(sim: Sim, channel: Channel, kind: str, source: dict[str, str],
-               **fields: Any) -> dict[str, Any]:
+def make_event(
+    sim: Sim, channel: Channel, kind: str, source: dict[str, str], **fields: Any
+) -> dict[str, Any]:
     """A webhook event with every field the official SDK requires.
 
     Reply tokens are issued for the chat the event came from: the group for a group
@@ -90,8 +91,13 @@ async def _post(sim: Sim, channel: Channel, body: bytes) -> tuple[int | None, st
         return None, f"{type(exc).__name__}: {exc}"
 
 
-async def send_event(sim: Sim, channel: Channel, event: dict[str, Any],
-                     kind: str = "original", allow_faults: bool = True) -> dict[str, Any]:
+async def send_event(
+    sim: Sim,
+    channel: Channel,
+    event: dict[str, Any],
+    kind: str = "original",
+    allow_faults: bool = True,
+) -> dict[str, Any]:
     """POST one event to the channel's webhook and log the outcome.
 
     ``kind`` is ``original``, ``redelivery`` or ``duplicate``. A ``webhook`` fault rule
@@ -101,7 +107,8 @@ async def send_event(sim: Sim, channel: Channel, event: dict[str, Any],
     """
     body = json.dumps(
         {"destination": channel.bot_user_id, "events": [event]},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
     rule = sim.faults.pick("webhook") if allow_faults else None
     fault: str | None = None
