@@ -14,6 +14,7 @@ environment, so the same settings module serves both:
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -78,6 +79,7 @@ def database_from_url(url: str) -> dict:
     if parsed.scheme == "sqlite":
         name = unquote(parsed.path[1:] if parsed.path.startswith("//") else parsed.path)
         if not name or name == "/":
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
             name = str(VAR_DIR / "anpi.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
@@ -90,7 +92,12 @@ def database_from_url(url: str) -> dict:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            "TEST": {"NAME": os.environ.get("ANPI_TEST_SQLITE_NAME") or None},
+            # A file, not :memory:, so that live-server tests use their own
+            # connections, as separate web and worker processes would.
+            "TEST": {
+                "NAME": os.environ.get("ANPI_TEST_SQLITE_NAME")
+                or os.path.join(tempfile.gettempdir(), f"anpi-test-{os.getpid()}.sqlite3")
+            },
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {

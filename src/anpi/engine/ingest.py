@@ -85,7 +85,12 @@ def handle_event(channel: LineChannel, raw: dict[str, Any], clock: Clock) -> str
     from anpi.people import actions
     from anpi.people.models import Person
 
-    event = Event.from_dict(raw)
+    try:
+        event = Event.from_dict(raw)
+    except ValueError:
+        # What the SDK's parser turns into UnknownEvent: a type we do not know.
+        log.info("ignoring unknown event type %r", raw.get("type"))
+        return "ignored"
     now = clock.now()
     if event is None or getattr(event.source, "type", None) != "user":
         # Unknown event types parse as UnknownEvent (or None); groups are handled

@@ -165,3 +165,40 @@ def contact_alert_text(person_name: str, tenant_name: str) -> str:
 
 def contact_alert_message(person_name: str, tenant_name: str) -> dict[str, Any]:
     return {"type": "text", "text": contact_alert_text(person_name, tenant_name)}
+
+
+def contact_request_email(
+    person_name: str, tenant_name: str, relation: str, url: str
+) -> tuple[str, str]:
+    """Subject and body of the e-mail asking someone to be an emergency contact."""
+    subject = f"【{tenant_name}】緊急連絡先になっていただけますか（{person_name}さんより）"
+    body = (
+        f"{person_name}さん（あなたとの関係：{relation}）が、{tenant_name}の見守りサービスで、"
+        "あなたを緊急連絡先として登録しようとしています。\n\n"
+        f"このサービスでは、{person_name}さんにLINEで定期的に「げんきですか？」と確認します。"
+        "応答がなく、スタッフからの電話にもつながらないとき、緊急連絡先のあなたにお知らせします。"
+        f"そのときは、できる範囲で{person_name}さんに連絡を取るか、様子を見に行ってください。\n\n"
+        "引き受けていただけるかどうか、次のページでお答えください"
+        "（お断りいただくこともできます）。\n"
+        f"{url}\n\n"
+        "お心当たりのない場合は、このメールを破棄してください。あなたが引き受けるまで、"
+        "緊急連絡先として扱われることはありません。\n"
+    )
+    return subject, body
+
+
+def contact_accepted_message(contact_name: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": f"{contact_name}さんが れんらくさきに なってくれました。",
+    }
+
+
+def contact_declined_message(contact_name: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": (
+            f"{contact_name}さんは れんらくさきに なれない そうです。\n"
+            "ほかの ひとを えらぶときは「せってい」と おくってください。"
+        ),
+    }
