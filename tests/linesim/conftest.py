@@ -160,8 +160,14 @@ class RawResponse:
     json: Any
 
 
-def call_api(sim: SimulatorThread, method: str, path: str, body: Any = None,
-             token: str = TOKEN, headers: dict[str, str] | None = None) -> RawResponse:
+def call_api(
+    sim: SimulatorThread,
+    method: str,
+    path: str,
+    body: Any = None,
+    token: str = TOKEN,
+    headers: dict[str, str] | None = None,
+) -> RawResponse:
     """Call the Messaging API without the SDK (to send what the SDK would refuse)."""
     import urllib.error
     import urllib.request
@@ -185,4 +191,5 @@ def call_api(sim: SimulatorThread, method: str, path: str, body: Any = None,
 def raw(sim: SimulatorThread, channel: dict[str, Any]) -> Callable[..., RawResponse]:
     def _call(method: str, path: str, body: Any = None, **kwargs: Any) -> RawResponse:
         return call_api(sim, method, path, body, **kwargs)
+
     return _call

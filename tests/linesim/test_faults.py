@@ -12,7 +12,9 @@ from linebot.v3.messaging import ApiException, PushMessageRequest, TextMessage
 def push(api, to, key=None, **kwargs):
     return api.push_message_with_http_info(
         PushMessageRequest(to=to, messages=[TextMessage(text="お元気ですか")]),
-        x_line_retry_key=key or str(uuid4()), **kwargs)
+        x_line_retry_key=key or str(uuid4()),
+        **kwargs,
+    )
 
 
 def outcomes(api, friend, n=20):
@@ -104,8 +106,7 @@ def test_a_lost_webhook_never_reaches_anpi(control, channel, receiver):
 
 
 def test_a_webhook_fault_after_accept_is_redelivered(control, channel, receiver):
-    control.set_faults([{"endpoint": "webhook", "status": 500, "afterAccept": True,
-                         "count": 1}])
+    control.set_faults([{"endpoint": "webhook", "status": 500, "afterAccept": True, "count": 1}])
     control.follow(control.add_user("花子"))
     first, second = receiver.events()
     assert first["webhookEventId"] == second["webhookEventId"]

@@ -19,11 +19,25 @@ from linebot.v3.webhooks import (
 from .conftest import SECRET
 from .test_webhooks import validate_against_spec
 
-CLAIM = {"type": "flex", "altText": "安否確認が届いていません", "contents": {
-    "type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [
-        {"type": "text", "text": "山田さんから返事がありません", "wrap": True},
-        {"type": "button", "style": "primary",
-         "action": {"type": "postback", "label": "対応します", "data": "claim=1"}}]}}}
+CLAIM = {
+    "type": "flex",
+    "altText": "安否確認が届いていません",
+    "contents": {
+        "type": "bubble",
+        "body": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {"type": "text", "text": "山田さんから返事がありません", "wrap": True},
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "action": {"type": "postback", "label": "対応します", "data": "claim=1"},
+                },
+            ],
+        },
+    },
+}
 
 
 def parse(hook):
@@ -82,12 +96,12 @@ def test_no_member_events_reach_a_bot_outside_the_group(control, members, receiv
     assert receiver.received == []
 
 
-def test_removing_the_bot_sends_leave_and_pushes_then_fail(api, raw, control, group,
-                                                          receiver):
+def test_removing_the_bot_sends_leave_and_pushes_then_fail(api, raw, control, group, receiver):
     control.remove_bot(group)
     assert isinstance(parse(receiver.last), LeaveEvent)
-    response = raw("POST", "/v2/bot/message/push",
-                   {"to": group, "messages": [{"type": "text", "text": "x"}]})
+    response = raw(
+        "POST", "/v2/bot/message/push", {"to": group, "messages": [{"type": "text", "text": "x"}]}
+    )
     assert response.status == 400
 
 
@@ -127,11 +141,19 @@ def test_only_members_can_tap_in_a_group(raw, control, group, members):
 
 def test_a_reply_to_a_group_event_lands_in_the_group(raw, control, group, members, receiver):
     control.text(members[0], "おはよう", group_id=group)
-    raw("POST", "/v2/bot/message/reply", {"replyToken": receiver.last.event["replyToken"],
-                                          "messages": [{"type": "text", "text": "おはようございます"}]})
+    raw(
+        "POST",
+        "/v2/bot/message/reply",
+        {
+            "replyToken": receiver.last.event["replyToken"],
+            "messages": [{"type": "text", "text": "おはようございます"}],
+        },
+    )
     shown = control.group_messages(group, include_user=True)
     assert [(m["from"], m["text"]) for m in shown] == [
-        ("user", "おはよう"), ("bot", "おはようございます")]
+        ("user", "おはよう"),
+        ("bot", "おはようございます"),
+    ]
     assert shown[0]["displayName"] == "山田"
 
 

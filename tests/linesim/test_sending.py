@@ -63,9 +63,12 @@ def test_a_retry_key_is_forgotten_after_24_hours(api, control, friend, clock: Fa
 
 
 def test_a_malformed_retry_key_is_refused_with_400(raw, friend):
-    response = raw("POST", "/v2/bot/message/push",
-                   {"to": friend, "messages": [{"type": "text", "text": "x"}]},
-                   headers={"X-Line-Retry-Key": "not-a-uuid"})
+    response = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": friend, "messages": [{"type": "text", "text": "x"}]},
+        headers={"X-Line-Retry-Key": "not-a-uuid"},
+    )
     assert response.status == 400
     assert "X-Line-Retry-Key" in response.json["message"]
 
@@ -84,8 +87,11 @@ def test_multicast_reaches_every_friend_and_answers_an_empty_object(api, control
 
 def test_multicast_refuses_a_group_id(raw, control, friend):
     group = control.create_group("見守り", [friend])
-    response = raw("POST", "/v2/bot/message/multicast",
-                   {"to": [group], "messages": [{"type": "text", "text": "x"}]})
+    response = raw(
+        "POST",
+        "/v2/bot/message/multicast",
+        {"to": [group], "messages": [{"type": "text", "text": "x"}]},
+    )
     assert response.status == 400
     assert response.json["details"][0]["property"] == "to[0]"
 
@@ -96,14 +102,16 @@ def test_a_reply_token_from_a_webhook_works_once(api, control, friend, receiver)
     api.reply_message(ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="ok")]))
     assert control.messages(friend)[-1]["via"] == "reply"
     with pytest.raises(ApiException) as caught:
-        api.reply_message(ReplyMessageRequest(reply_token=token,
-                                              messages=[TextMessage(text="again")]))
+        api.reply_message(
+            ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="again")])
+        )
     assert caught.value.status == 400
     assert '"Invalid reply token"' in caught.value.body
 
 
-def test_a_reply_token_expires_after_the_configured_ttl(api, control, friend, receiver,
-                                                        clock: FakeClock):
+def test_a_reply_token_expires_after_the_configured_ttl(
+    api, control, friend, receiver, clock: FakeClock
+):
     control.text(friend, "元気です")
     token = receiver.last.event["replyToken"]
     clock.advance(61)
@@ -115,27 +123,41 @@ def test_a_reply_token_expires_after_the_configured_ttl(api, control, friend, re
 
 def test_replies_are_free_and_pushes_count_against_the_quota(api, control, friend, receiver):
     control.text(friend, "元気です")
-    api.reply_message(ReplyMessageRequest(reply_token=receiver.last.event["replyToken"],
-                                          messages=[TextMessage(text="ありがとう")]))
+    api.reply_message(
+        ReplyMessageRequest(
+            reply_token=receiver.last.event["replyToken"], messages=[TextMessage(text="ありがとう")]
+        )
+    )
     push(api, friend)
     assert api.get_message_quota_consumption().total_usage == 1
 
 
 def test_a_retry_key_on_a_reply_is_refused_with_400(raw, control, friend, receiver):
     control.text(friend, "元気です")
-    response = raw("POST", "/v2/bot/message/reply",
-                   {"replyToken": receiver.last.event["replyToken"],
-                    "messages": [{"type": "text", "text": "x"}]},
-                   headers={"X-Line-Retry-Key": str(uuid4())})
+    response = raw(
+        "POST",
+        "/v2/bot/message/reply",
+        {
+            "replyToken": receiver.last.event["replyToken"],
+            "messages": [{"type": "text", "text": "x"}],
+        },
+        headers={"X-Line-Retry-Key": str(uuid4())},
+    )
     assert response.status == 400
 
 
 def test_a_bad_access_token_gets_401(raw, friend):
-    response = raw("POST", "/v2/bot/message/push",
-                   {"to": friend, "messages": [{"type": "text", "text": "x"}]}, token="wrong")
+    response = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": friend, "messages": [{"type": "text", "text": "x"}]},
+        token="wrong",
+    )
     assert response.status == 401
-    assert response.json == {"message": "Authentication failed. Confirm that the access token "
-                                        "in the authorization header is valid."}
+    assert response.json == {
+        "message": "Authentication failed. Confirm that the access token "
+        "in the authorization header is valid."
+    }
     assert response.headers["X-Line-Request-Id"]
 
 
@@ -148,40 +170,128 @@ def test_the_sdk_sees_401_as_an_api_exception(sim, channel, friend):
     assert caught.value.status == 401
 
 
-@pytest.mark.parametrize(("message", "prop"), [
-    ({"type": "text", "text": "あ" * 5001}, "messages[0].text"),
-    ({"type": "text"}, "messages[0].text"),
-    ({"type": "carrier-pigeon"}, "messages[0].type"),
-    ({"type": "template", "altText": "a" * 401,
-      "template": {"type": "confirm", "text": "?", "actions": [
-          {"type": "message", "label": "はい", "text": "はい"},
-          {"type": "message", "label": "いいえ", "text": "いいえ"}]}}, "messages[0].altText"),
-    ({"type": "template", "altText": "x",
-      "template": {"type": "confirm", "text": "?", "actions": [
-          {"type": "message", "label": "はい", "text": "はい"}]}}, "messages[0].template.actions"),
-    ({"type": "template", "altText": "x",
-      "template": {"type": "buttons", "text": "x", "actions": [
-          {"type": "postback", "label": f"b{i}", "data": "d"} for i in range(5)]}},
-     "messages[0].template.actions"),
-    ({"type": "template", "altText": "x",
-      "template": {"type": "buttons", "title": "t", "text": "x" * 61, "actions": [
-          {"type": "postback", "label": "ok", "data": "d"}]}}, "messages[0].template.text"),
-    ({"type": "template", "altText": "x",
-      "template": {"type": "buttons", "text": "x", "actions": [
-          {"type": "postback", "label": "ok", "data": "d" * 301}]}},
-     "messages[0].template.actions[0].data"),
-    ({"type": "template", "altText": "x",
-      "template": {"type": "buttons", "text": "x", "actions": [
-          {"type": "postback", "label": "l" * 21, "data": "d"}]}},
-     "messages[0].template.actions[0].label"),
-    ({"type": "text", "text": "x", "quickReply": {"items": [
-        {"type": "action", "action": {"type": "message", "label": str(i), "text": "x"}}
-        for i in range(14)]}}, "messages[0].quickReply.items"),
-    ({"type": "flex", "altText": "x", "contents": {"type": "bubble", "body": {
-        "type": "box", "layout": "vertical", "contents": [
-            {"type": "button", "action": {"type": "postback", "label": "l" * 41, "data": "d"}}]}}},
-     "messages[0].contents.body.contents[0].action.label"),
-])
+@pytest.mark.parametrize(
+    ("message", "prop"),
+    [
+        ({"type": "text", "text": "あ" * 5001}, "messages[0].text"),
+        ({"type": "text"}, "messages[0].text"),
+        ({"type": "carrier-pigeon"}, "messages[0].type"),
+        (
+            {
+                "type": "template",
+                "altText": "a" * 401,
+                "template": {
+                    "type": "confirm",
+                    "text": "?",
+                    "actions": [
+                        {"type": "message", "label": "はい", "text": "はい"},
+                        {"type": "message", "label": "いいえ", "text": "いいえ"},
+                    ],
+                },
+            },
+            "messages[0].altText",
+        ),
+        (
+            {
+                "type": "template",
+                "altText": "x",
+                "template": {
+                    "type": "confirm",
+                    "text": "?",
+                    "actions": [{"type": "message", "label": "はい", "text": "はい"}],
+                },
+            },
+            "messages[0].template.actions",
+        ),
+        (
+            {
+                "type": "template",
+                "altText": "x",
+                "template": {
+                    "type": "buttons",
+                    "text": "x",
+                    "actions": [
+                        {"type": "postback", "label": f"b{i}", "data": "d"} for i in range(5)
+                    ],
+                },
+            },
+            "messages[0].template.actions",
+        ),
+        (
+            {
+                "type": "template",
+                "altText": "x",
+                "template": {
+                    "type": "buttons",
+                    "title": "t",
+                    "text": "x" * 61,
+                    "actions": [{"type": "postback", "label": "ok", "data": "d"}],
+                },
+            },
+            "messages[0].template.text",
+        ),
+        (
+            {
+                "type": "template",
+                "altText": "x",
+                "template": {
+                    "type": "buttons",
+                    "text": "x",
+                    "actions": [{"type": "postback", "label": "ok", "data": "d" * 301}],
+                },
+            },
+            "messages[0].template.actions[0].data",
+        ),
+        (
+            {
+                "type": "template",
+                "altText": "x",
+                "template": {
+                    "type": "buttons",
+                    "text": "x",
+                    "actions": [{"type": "postback", "label": "l" * 21, "data": "d"}],
+                },
+            },
+            "messages[0].template.actions[0].label",
+        ),
+        (
+            {
+                "type": "text",
+                "text": "x",
+                "quickReply": {
+                    "items": [
+                        {
+                            "type": "action",
+                            "action": {"type": "message", "label": str(i), "text": "x"},
+                        }
+                        for i in range(14)
+                    ]
+                },
+            },
+            "messages[0].quickReply.items",
+        ),
+        (
+            {
+                "type": "flex",
+                "altText": "x",
+                "contents": {
+                    "type": "bubble",
+                    "body": {
+                        "type": "box",
+                        "layout": "vertical",
+                        "contents": [
+                            {
+                                "type": "button",
+                                "action": {"type": "postback", "label": "l" * 41, "data": "d"},
+                            }
+                        ],
+                    },
+                },
+            },
+            "messages[0].contents.body.contents[0].action.label",
+        ),
+    ],
+)
 def test_an_invalid_message_gets_400_in_lines_shape(raw, friend, message, prop):
     response = raw("POST", "/v2/bot/message/push", {"to": friend, "messages": [message]})
     assert response.status == 400
@@ -190,25 +300,46 @@ def test_an_invalid_message_gets_400_in_lines_shape(raw, friend, message, prop):
 
 
 def test_a_flex_button_label_of_40_characters_is_accepted(raw, friend):
-    message = {"type": "flex", "altText": "x", "contents": {"type": "bubble", "body": {
-        "type": "box", "layout": "vertical", "contents": [
-            {"type": "button", "action": {"type": "postback", "label": "l" * 40, "data": "d"}}]}}}
+    message = {
+        "type": "flex",
+        "altText": "x",
+        "contents": {
+            "type": "bubble",
+            "body": {
+                "type": "box",
+                "layout": "vertical",
+                "contents": [
+                    {
+                        "type": "button",
+                        "action": {"type": "postback", "label": "l" * 40, "data": "d"},
+                    }
+                ],
+            },
+        },
+    }
     assert raw("POST", "/v2/bot/message/push", {"to": friend, "messages": [message]}).status == 200
 
 
 def test_six_messages_are_too_many(raw, friend):
-    response = raw("POST", "/v2/bot/message/push",
-                   {"to": friend, "messages": [{"type": "text", "text": "x"}] * 6})
+    response = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": friend, "messages": [{"type": "text", "text": "x"}] * 6},
+    )
     assert response.status == 400
     assert response.json["details"][0]["property"] == "messages"
 
 
 def test_an_unknown_recipient_gets_lines_invalid_to_message(raw, control):
-    response = raw("POST", "/v2/bot/message/push",
-                   {"to": "U" + "0" * 32, "messages": [{"type": "text", "text": "x"}]})
+    response = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": "U" + "0" * 32, "messages": [{"type": "text", "text": "x"}]},
+    )
     assert response.status == 400
     assert response.json == {
-        "message": "The property, 'to', in the request body is invalid (line: -, column: -)"}
+        "message": "The property, 'to', in the request body is invalid (line: -, column: -)"
+    }
 
 
 def test_exceeding_the_rate_limit_gets_429_and_sends_nothing(sim_config, api, control, friend):

@@ -32,13 +32,14 @@ CHECK = {
             {"type": "postback", "label": "元気です", "data": "ok=1", "displayText": "元気です"},
             {"type": "message", "label": "話したい", "text": "話したいです"},
             {"type": "uri", "label": "設定", "uri": "https://example.org/settings"},
-            {"type": "datetimepicker", "label": "留守にします", "data": "away=1",
-             "mode": "date"},
+            {"type": "datetimepicker", "label": "留守にします", "data": "away=1", "mode": "date"},
         ],
     },
-    "quickReply": {"items": [
-        {"type": "action", "action": {"type": "postback", "label": "少し不調", "data": "g=2"}},
-    ]},
+    "quickReply": {
+        "items": [
+            {"type": "action", "action": {"type": "postback", "label": "少し不調", "data": "g=2"}},
+        ]
+    },
 }
 
 
@@ -67,8 +68,10 @@ def validate_against_spec(body: dict[str, Any]) -> None:
 
 
 def test_the_signature_matches_lines_test_vector():
-    assert sign("channel_secret", b"bodybodybodybody") == \
-        "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+    assert (
+        sign("channel_secret", b"bodybodybodybody")
+        == "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k="
+    )
 
 
 def test_follow_sends_a_signed_follow_event_the_sdk_parses(control, channel, receiver):
@@ -87,8 +90,7 @@ def test_follow_sends_a_signed_follow_event_the_sdk_parses(control, channel, rec
     validate_against_spec(hook.json)
 
 
-def test_block_sends_unfollow_and_unblock_sends_follow_marked_unblocked(control, friend,
-                                                                       receiver):
+def test_block_sends_unfollow_and_unblock_sends_follow_marked_unblocked(control, friend, receiver):
     control.block(friend)
     [event] = parse(receiver.last)
     assert isinstance(event, UnfollowEvent)
@@ -122,7 +124,8 @@ def push_check(raw, to: str, message: dict[str, Any] | None = None) -> None:
 
 
 def test_tapping_a_postback_button_sends_a_postback_and_shows_the_display_text(
-        raw, control, friend, receiver):
+    raw, control, friend, receiver
+):
     push_check(raw, friend)
     control.tap(friend, "元気です")
     [event] = parse(receiver.last)
@@ -135,16 +138,14 @@ def test_tapping_a_postback_button_sends_a_postback_and_shows_the_display_text(
     assert receiver.events("message") == []
 
 
-def test_tapping_a_message_action_sends_the_text_as_a_message_event(raw, control, friend,
-                                                                     receiver):
+def test_tapping_a_message_action_sends_the_text_as_a_message_event(raw, control, friend, receiver):
     push_check(raw, friend)
     control.tap(friend, "話したい")
     assert receiver.last.event["message"]["text"] == "話したいです"
     assert control.messages(friend, include_user=True)[-1]["text"] == "話したいです"
 
 
-def test_tapping_a_uri_button_sends_no_webhook_and_returns_the_link(raw, control, friend,
-                                                                    receiver):
+def test_tapping_a_uri_button_sends_no_webhook_and_returns_the_link(raw, control, friend, receiver):
     push_check(raw, friend)
     before = len(receiver.received)
     result = control.tap(friend, "設定")
@@ -182,13 +183,36 @@ def test_the_messages_view_lists_buttons_but_not_the_default_action(raw, control
 
 def test_flex_buttons_are_collected_from_every_bubble(raw, control, friend, receiver):
     def bubble(label: str) -> dict[str, Any]:
-        return {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [
-            {"type": "text", "text": "確認", "size": "xl", "weight": "bold", "wrap": True},
-            {"type": "separator"},
-            {"type": "button", "style": "primary", "height": "md",
-             "action": {"type": "postback", "label": label, "data": f"l={label}"}}]}}
-    push_check(raw, friend, {"type": "flex", "altText": "確認", "contents": {
-        "type": "carousel", "contents": [bubble("元気です"), bubble("対応します")]}})
+        return {
+            "type": "bubble",
+            "body": {
+                "type": "box",
+                "layout": "vertical",
+                "contents": [
+                    {"type": "text", "text": "確認", "size": "xl", "weight": "bold", "wrap": True},
+                    {"type": "separator"},
+                    {
+                        "type": "button",
+                        "style": "primary",
+                        "height": "md",
+                        "action": {"type": "postback", "label": label, "data": f"l={label}"},
+                    },
+                ],
+            },
+        }
+
+    push_check(
+        raw,
+        friend,
+        {
+            "type": "flex",
+            "altText": "確認",
+            "contents": {
+                "type": "carousel",
+                "contents": [bubble("元気です"), bubble("対応します")],
+            },
+        },
+    )
     assert control.messages(friend)[0]["buttons"] == ["元気です", "対応します"]
     control.tap(friend, "対応します")
     assert receiver.last.event["postback"]["data"] == "l=対応します"
@@ -201,8 +225,7 @@ def test_tapping_a_label_no_message_has_gets_404(control, friend):
     assert "no message with a button labelled" in caught.value.body["message"]
 
 
-def test_a_redelivery_resends_the_identical_event_marked_redelivered(control, friend,
-                                                                     receiver):
+def test_a_redelivery_resends_the_identical_event_marked_redelivered(control, friend, receiver):
     result = control.text(friend, "元気")
     original = receiver.last.event
     control.redeliver(result["webhook"]["webhookEventId"])
@@ -220,8 +243,7 @@ def test_a_duplicate_is_byte_for_byte_the_same_event(control, friend, receiver):
     assert receiver.last.body == first
 
 
-def test_the_webhook_log_records_what_anpi_answered(control, friend,
-                                                     receiver: WebhookReceiver):
+def test_the_webhook_log_records_what_anpi_answered(control, friend, receiver: WebhookReceiver):
     receiver.status = 500
     result = control.text(friend, "元気")
     assert result["webhook"]["status"] == 500

@@ -101,22 +101,23 @@ def summarize(entry: ChatEntry, state: SimState) -> dict[str, Any]:
 
 
 def find_tap_target(
-    entries: list[ChatEntry], label: str
+    entries: list[ChatEntry], label: str, message_id: str | None = None
 ) -> tuple[ChatEntry, dict[str, Any]] | None:
     """The action labelled ``label`` on the newest bot message that has one.
 
-    Quick-reply chips only count on the very last bubble of the chat: LINE hides them
-    once anything else is said.
+    With ``message_id`` only that message is considered (the phone page taps the
+    bubble the person pressed). Quick-reply chips only count on the very last bubble
+    of the chat: LINE hides them once anything else is said.
     """
     if not entries:
         return None
     last = entries[-1]
-    if last.sender == "bot":
+    if last.sender == "bot" and message_id in (None, last.id):
         for action in quick_reply_actions(last.message):
             if action.get("label") == label:
                 return last, action
     for entry in reversed(entries):
-        if entry.sender != "bot":
+        if entry.sender != "bot" or message_id not in (None, entry.id):
             continue
         for action in button_actions(entry.message):
             if action.get("label") == label:

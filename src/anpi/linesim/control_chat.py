@@ -80,7 +80,7 @@ async def tap(request: web.Request) -> web.Response:
         raise ControlError(400, "label is required")
     group_id = data.get("groupId")
     chat, entries = _chat_context(sim, user, group_id, data.get("channel"))
-    found = find_tap_target(entries, str(label))
+    found = find_tap_target(entries, str(label), data.get("messageId"))
     if found is None:
         raise ControlError(404, f"no message with a button labelled {label!r}")
     entry, action = found

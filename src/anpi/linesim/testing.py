@@ -138,11 +138,14 @@ class SimControl:
         group_id: str | None = None,
         channel_id: str | None = None,
         value: str | None = None,
+        message_id: str | None = None,
     ) -> dict[str, Any]:
         return self.call(
             "POST",
             f"/_sim/users/{user_id}/tap",
-            self._body(label=label, groupId=group_id, channel=channel_id, value=value),
+            self._body(
+                label=label, groupId=group_id, channel=channel_id, value=value, messageId=message_id
+            ),
         )
 
     def text(
