@@ -1,7 +1,13 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from .views import people, queue, tenant
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", RedirectView.as_view(url="/login/"), name="home"),
+    path("", queue.call_queue, name="home"),
+    path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
+    path("people/", people.people_list, name="people"),
+    path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("contacts/<int:contact_id>/confirm/", people.contact_confirm, name="contact-confirm"),
+    path("tenant/", tenant.switch_tenant, name="switch-tenant"),
 ]

@@ -1,0 +1,1 @@
+"""Staff dashboard views. Every view is wrapped in ``access.staff_view``."""

@@ -1,0 +1,92 @@
+"""The call queue (コールキュー) and the outcome buttons of a task."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
+
+from anpi.engine.answer import TaskClosed, record_task_outcome
+from anpi.engine.clock import get_clock
+from anpi.engine.models import Task
+
+from ..access import staff_view, tenant_object_or_404
+from ..display import CTX, OUTCOME, TASK_STATE, user_label
+from ..forms import TaskOutcomeForm
+from .cards import open_tasks, task_cards
+
+QUEUE_LIMIT = 200
+
+
+def render_queue(
+    request: HttpRequest, bound: TaskOutcomeForm | None = None, task_id: int | None = None
+) -> HttpResponse:
+    now = get_clock().now()
+    tasks = list(open_tasks(request.tenant)[:QUEUE_LIMIT])
+    return render(
+        request,
+        "dashboard/queue.html",
+        {
+            "cards": task_cards(tasks, now, bound, task_id),
+            "now": now,
+            "nav": "queue",
+            "next_url": reverse("dashboard:home"),
+        },
+    )
+
+
+@staff_view
+def call_queue(request: HttpRequest) -> HttpResponse:
+    return render_queue(request)
+
+
+def _next_url(request: HttpRequest, candidate: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("dashboard:home")
+
+
+@staff_view
+@require_POST
+def task_outcome(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Record 「無事」/「つながらない」/「その他」 for a task; POST, then redirect."""
+    task = tenant_object_or_404(request, Task.objects.select_related("person"), pk=task_id)
+    form = TaskOutcomeForm(request.POST)
+    next_url = _next_url(request, request.POST.get("next", ""))
+    if not form.is_valid():
+        person_url = reverse("dashboard:person", args=[task.person_id])
+        if next_url.startswith(person_url):
+            from .people import render_person
+
+            return render_person(request, task.person, bound=form, task_id=task.pk)
+        return render_queue(request, bound=form, task_id=task.pk)
+
+    outcome = form.cleaned_data["outcome"]
+    try:
+        record_task_outcome(
+            task.pk, outcome, get_clock(), note=form.cleaned_data["note"], user=request.user
+        )
+    except TaskClosed:
+        task.refresh_from_db()
+        if task.state == Task.State.DONE:
+            text = pgettext(CTX, "This task is already done (handled by %(name)s).") % {
+                "name": user_label(task.done_by)
+            }
+        else:
+            text = pgettext(CTX, "This task is already closed (%(state)s).") % {
+                "state": TASK_STATE.get(task.state, task.state)
+            }
+        messages.warning(request, text)
+        return redirect(next_url)
+    messages.success(
+        request,
+        pgettext(CTX, "Recorded for %(person)s: %(outcome)s")
+        % {"person": task.person.name, "outcome": OUTCOME[outcome]},
+    )
+    return redirect(next_url)

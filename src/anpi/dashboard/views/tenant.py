@@ -1,0 +1,21 @@
+"""Switching between the tenants a user works for."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from ..access import SESSION_TENANT_KEY, staff_view
+
+
+@staff_view
+@require_POST
+def switch_tenant(request: HttpRequest) -> HttpResponse:
+    """Choose the tenant to work for; only tenants of the user's memberships count."""
+    wanted = request.POST.get("tenant", "")
+    for membership in request.staff_memberships:
+        if str(membership.tenant_id) == wanted:
+            request.session[SESSION_TENANT_KEY] = membership.tenant_id
+            break
+    return redirect("dashboard:home")

@@ -1,0 +1,196 @@
+"""The call queue: open calls, and the three outcome buttons."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+
+from anpi.engine.models import Check, Task, TimelineEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_call_queue_lists_open_calls_with_the_persons_phone(
+    operator_client, make_person, reach_call_step
+):
+    make_person("はなこ", phone="+819012345678")
+    reach_call_step()
+    page = operator_client.get("/").content.decode()
+    assert "はなこさん" in page
+    assert 'href="tel:+819012345678"' in page
+    assert "本人に電話" in page
+    assert "応答がありません" in page  # the task's reason
+    # Deadline in JST: the call opened on 12/2 at 12:00 with two hours to go.
+    assert "12/2 (水) 14:00" in page
+    assert "期限切れ" not in page
+    # The person's recent timeline, newest first.
+    assert page.index("応答がないため再送信") < page.index("安否確認を送信")
+
+
+def test_the_call_queue_is_empty_when_nobody_needs_a_call(operator_client, make_person, run):
+    make_person()
+    run()
+    page = operator_client.get("/").content.decode()
+    assert "いま電話が必要な方はいません" in page
+
+
+def test_the_call_queue_orders_calls_by_deadline(operator_client, make_person, clock, run):
+    later = make_person("たろう", check_time=time(10, 0))  # created first, called later
+    make_person("はなこ", check_time=time(9, 0))
+    for hours in (1, 1, 23, 1, 2, 1):  # 09:00, 10:00, next day 09:00, 10:00, 12:00, 13:00
+        clock.advance(hours=hours)
+        run()
+    assert Task.objects.filter(person=later, state=Task.State.OPEN).exists()
+    page = operator_client.get("/").content.decode()
+    assert page.index("はなこさん") < page.index("たろうさん")
+
+
+def test_a_call_past_its_deadline_is_marked_overdue(
+    operator_client, make_person, reach_call_step, clock
+):
+    make_person()
+    reach_call_step()
+    clock.advance(hours=2, minutes=1)  # the worker has not run yet
+    page = operator_client.get("/").content.decode()
+    assert "期限切れ" in page
+    assert "is-overdue" in page
+
+
+def test_marking_safe_closes_the_check(operator_client, operator, make_person, reach_call_step):
+    person = make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "safe"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+    task.refresh_from_db()
+    assert (task.state, task.outcome, task.done_by) == (Task.State.DONE, "safe", operator)
+    check = task.check_run
+    check.refresh_from_db()
+    assert check.state == Check.State.RESOLVED
+    assert check.next_action_at is None
+
+    page = operator_client.get("/").content.decode()
+    assert "はなこさん：「本人と話せた・無事」を記録しました" in page
+    assert "いま電話が必要な方はいません" in page
+    assert TimelineEntry.objects.filter(person=person, kind="task_outcome").exists()
+
+
+def test_unreachable_moves_the_ladder_on_now(
+    operator_client, make_person, reach_call_step, clock, run
+):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "unreachable"})
+    assert response.status_code == 302
+
+    check = Check.objects.get(pk=task.check_run_id)
+    assert check.state == Check.State.OPEN
+    assert check.next_action_at == clock.now()  # not at the 2-hour deadline
+    run()
+    assert TimelineEntry.objects.filter(check_run=check, kind="last_notice").exists()
+
+
+def test_other_without_a_note_shows_a_japanese_error(operator_client, make_person, reach_call_step):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = operator_client.post(
+        f"/tasks/{task.pk}/outcome/", {"outcome": "other", "note": "  "}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "「その他」を選ぶときは、メモに状況を書いてください。" in page
+    assert 'aria-invalid="true"' in page
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN
+
+
+def test_other_with_a_note_records_the_note(operator_client, make_person, reach_call_step):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    operator_client.post(
+        f"/tasks/{task.pk}/outcome/", {"outcome": "other", "note": "娘さんが今夜訪問"}
+    )
+    task.refresh_from_db()
+    assert (task.state, task.outcome, task.note) == (Task.State.DONE, "other", "娘さんが今夜訪問")
+
+
+def test_an_unknown_outcome_changes_nothing(operator_client, make_person, reach_call_step):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "lost"})
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN
+
+
+def test_a_second_click_on_a_done_task_says_who_did_it(
+    client, operator, colleague, make_person, reach_call_step
+):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    client.force_login(colleague)
+    client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "safe"})
+
+    client.force_login(operator)
+    response = client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "unreachable"}, follow=True)
+    assert response.status_code == 200
+    assert "この作業はすでに完了しています（佐藤さんが対応）" in response.content.decode()
+    task.refresh_from_db()
+    assert (task.outcome, task.done_by) == ("safe", colleague)
+
+
+def test_a_click_on_a_task_the_person_answered_meanwhile_says_it_is_closed(
+    operator_client, make_person, reach_call_step, clock
+):
+    from anpi.engine.answer import answer_ok
+
+    person = make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    answer_ok(person, clock)
+    response = operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "safe"}, follow=True)
+    assert "この作業はすでに終了しています（取消）" in response.content.decode()
+
+
+def test_the_outcome_form_returns_to_the_person_page_when_sent_from_there(
+    operator_client, make_person, reach_call_step
+):
+    person = make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = operator_client.post(
+        f"/tasks/{task.pk}/outcome/", {"outcome": "safe", "next": f"/people/{person.pk}/"}
+    )
+    assert response["Location"] == f"/people/{person.pk}/"
+    response = operator_client.post(
+        f"/tasks/{task.pk}/outcome/", {"outcome": "safe", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_a_call_contact_task_shows_the_contact_to_phone(
+    operator_client, make_person, reach_call_step, clock, run
+):
+    make_person(
+        "はなこ",
+        contacts=[{"name": "山田一郎", "relation": "長男", "phone": "+819087654321"}],
+    )
+    reach_call_step()
+    task = Task.objects.get()
+    operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "unreachable"})
+    run()  # last notice
+    clock.advance(timedelta(hours=2))
+    run()  # contacts are told: this one only by phone
+    assert Task.objects.filter(kind=Task.Kind.CALL_CONTACT, state=Task.State.OPEN).exists()
+    page = operator_client.get("/").content.decode()
+    assert "緊急連絡先に電話" in page
+    assert "山田一郎" in page and "長男" in page
+    assert 'href="tel:+819087654321"' in page
