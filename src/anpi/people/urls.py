@@ -5,5 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("s/<str:token>/", views.settings_page, name="settings"),
+    path("s-done/", views.settings_done, name="settings-done"),
+    path("terms/", views.terms, name="terms"),
     path("c/<str:token>/", views.contact_confirm, name="contact-confirm"),
 ]

@@ -1,11 +1,166 @@
-"""Mobile pages reached from LINE (being written: settings form, contact consent)."""
+"""Mobile pages reached from LINE: the settings form and the contact consent page.
 
-from django.http import HttpResponse
+Both are reached by secret links (a signed one-time settings token, a contact
+token), so they need no login. Responses are never cached and send no Referer,
+so the token does not leak through a shared proxy or a followed link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from anpi.engine.clock import get_clock
+
+from . import actions
+from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm, display_phone
+from .links import LinkError, person_from_token
+from .models import Contact, Person
+
+# The session remembers which link was just saved, so that a double-tapped
+# "save" button shows the done page instead of "this link was used".
+SAVED_KEY = "anpi_people_saved"
 
 
+def _private(response):
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _link_error(request, reason: str):
+    status = 410 if reason == "expired" else 404
+    return _private(render(request, "people/link_error.html", {"reason": reason}, status=status))
+
+
+def _initial_settings(person: Person) -> dict:
+    initial = {
+        "nickname": person.nickname or person.display_name[:20],
+        "phone": display_phone(person.phone),
+        "schedule_kind": person.schedule_kind,
+        "interval_days": person.interval_days,
+        "weekdays": [d for d in person.weekdays.split(",") if d.strip()],
+        "check_time": person.check_time.strftime("%H:%M") if person.check_time else DEFAULT_TIME,
+        "skip_holidays": person.skip_holidays,
+        "agree": person.consent_at is not None,
+    }
+    return initial
+
+
+def _initial_contacts(person: Person) -> tuple[list[dict], list[Contact]]:
+    contacts = list(person.contacts.order_by("id")[: actions.MAX_CONTACTS])
+    initial = [
+        {
+            "contact_id": c.pk,
+            "name": c.name,
+            "relation": c.relation,
+            "phone": display_phone(c.phone),
+            "email": c.email,
+        }
+        for c in contacts
+    ]
+    return initial, contacts
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def settings_page(request, token):
-    return HttpResponse(status=501)
+    try:
+        person = person_from_token(token)
+    except LinkError as exc:
+        saved = request.session.get(SAVED_KEY)
+        if request.method == "POST" and saved and saved.get("token") == _token_hash(token):
+            return redirect("people:settings-done")
+        return _link_error(request, str(exc))
+
+    contact_initial, contacts = _initial_contacts(person)
+    if request.method == "POST":
+        form = SettingsForm(request.POST)
+        formset = ContactFormSet(request.POST, initial=contact_initial, prefix="contacts")
+        if form.is_valid() and formset.is_valid():
+            data = {**form.cleaned_data, "contacts": formset.contacts()}
+            try:
+                person = actions.do_save_registration(person, data, get_clock().now())
+            except LinkError as exc:
+                return _link_error(request, str(exc))
+            request.session[SAVED_KEY] = {
+                "token": _token_hash(token),
+                "summary": actions.registration_summary(person),
+                "name": person.name,
+            }
+            return redirect("people:settings-done")
+    else:
+        form = SettingsForm(initial=_initial_settings(person))
+        formset = ContactFormSet(initial=contact_initial, prefix="contacts")
+
+    by_id = {c.pk: c for c in contacts}
+    rows = []
+    for i, contact_form in enumerate(formset.forms):
+        raw_id = contact_form["contact_id"].value()
+        try:
+            contact = by_id.get(int(raw_id)) if raw_id else None
+        except (TypeError, ValueError):
+            contact = None
+        rows.append({"form": contact_form, "contact": contact, "number": i + 1})
+    context = {
+        "person": person,
+        "form": form,
+        "formset": formset,
+        "contact_rows": rows,
+        "first_time": person.consent_at is None,
+        "has_errors": bool(form.errors or any(formset.errors) or formset.non_form_errors()),
+    }
+    return _private(render(request, "people/settings.html", context))
 
 
+@never_cache
+def settings_done(request):
+    saved = request.session.get(SAVED_KEY)
+    return _private(render(request, "people/settings_done.html", {"saved": saved}))
+
+
+def terms(request):
+    return render(request, "people/terms.html")
+
+
+def _contact_page(request, contact: Contact, status: int = 200, **extra):
+    person = contact.person
+    context = {
+        "contact": contact,
+        "person": person,
+        "tenant": person.tenant,
+        "channel": person.channel,
+        **extra,
+    }
+    return _private(render(request, "people/contact_confirm.html", context, status=status))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def contact_confirm(request, token):
-    return HttpResponse(status=501)
+    contact = (
+        Contact.objects.select_related("person__tenant", "person__channel")
+        .filter(token=token)
+        .first()
+    )
+    if contact is None:
+        return _private(render(request, "people/contact_unknown.html", status=404))
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        now = get_clock().now()
+        if answer == "accept":
+            contact = actions.do_accept_contact(contact, now)
+        elif answer == "decline":
+            contact = actions.do_decline_contact(contact, now)
+        else:
+            return _contact_page(request, contact, status=400)
+        # Post/redirect/get: a reload must not answer again.
+        return redirect("people:contact-confirm", token=contact.token)
+    return _contact_page(request, contact)

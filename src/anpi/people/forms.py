@@ -1,0 +1,257 @@
+"""Forms of the mobile settings page (見守られる人) and its emergency contacts.
+
+UI strings are Japanese msgids (やさしい日本語) wrapped in gettext, so an English
+catalogue can be added later without touching the code. The forms only validate;
+saving goes through ``anpi.people.actions.do_save_registration``.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+import phonenumbers
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+NICKNAME_MAX = 20
+MAX_CONTACTS = 3
+
+# 06:00 … 21:00 in 30-minute steps: a select is easier to tap than a time input.
+TIME_CHOICES = [
+    (f"{minutes // 60:02d}:{minutes % 60:02d}", f"{minutes // 60}:{minutes % 60:02d}")
+    for minutes in range(6 * 60, 21 * 60 + 1, 30)
+]
+DEFAULT_TIME = "09:00"
+
+INTERVAL_CHOICES = [
+    (1, _("まいにち")),
+    (2, _("2にちに 1かい")),
+    (3, _("3にちに 1かい")),
+    (4, _("4にちに 1かい")),
+    (5, _("5にちに 1かい")),
+    (6, _("6にちに 1かい")),
+    (7, _("1しゅうかんに 1かい")),
+]
+
+WEEKDAY_CHOICES = [
+    ("0", _("月（げつ）")),
+    ("1", _("火（か）")),
+    ("2", _("水（すい）")),
+    ("3", _("木（もく）")),
+    ("4", _("金（きん）")),
+    ("5", _("土（ど）")),
+    ("6", _("日（にち）")),
+]
+
+KIND_CHOICES = [
+    ("interval", _("なんにちに 1かい")),
+    ("weekdays", _("ようびを えらぶ")),
+]
+
+
+def normalize_phone(value: str) -> str:
+    """A Japanese phone number as E.164 (090-1234-5678 → +819012345678).
+
+    Full-width digits and hyphens are accepted (phonenumbers normalizes them).
+    Raises ValidationError with a Japanese message for anything else.
+    """
+    message = _("でんわばんごうが ただしく ありません。れい: 090-1234-5678")
+    try:
+        number = phonenumbers.parse(value, "JP")
+    except phonenumbers.NumberParseException as exc:
+        raise forms.ValidationError(message, code="invalid_phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(message, code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """+819012345678 → 090-1234-5678 (how people write it in Japan)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "JP")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+REQUIRED = _("ここを かいてください。")
+
+
+class SettingsForm(forms.Form):
+    nickname = forms.CharField(
+        label=_("ニックネーム"),
+        max_length=NICKNAME_MAX,
+        error_messages={
+            "required": _("ニックネームを かいてください。"),
+            "max_length": _("ニックネームは %(limit_value)s もじ までです。"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    schedule_kind = forms.ChoiceField(
+        label=_("いつ ききますか"),
+        choices=KIND_CHOICES,
+        initial="interval",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("どちらかを えらんでください。")},
+    )
+    interval_days = forms.TypedChoiceField(
+        label=_("なんにちに 1かい"),
+        choices=INTERVAL_CHOICES,
+        coerce=int,
+        initial=1,
+        required=False,
+        error_messages={"invalid_choice": _("1にちから 7にちの なかから えらんでください。")},
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("ようび"),
+        choices=WEEKDAY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("ようびを えらびなおしてください。")},
+    )
+    check_time = forms.ChoiceField(
+        label=_("なんじに ききますか"),
+        choices=TIME_CHOICES,
+        initial=DEFAULT_TIME,
+        error_messages={
+            "required": _("じかんを えらんでください。"),
+            "invalid_choice": _("じかんを えらびなおしてください。"),
+        },
+    )
+    skip_holidays = forms.BooleanField(label=_("しゅくじつは おやすみ"), required=False)
+    phone = forms.CharField(
+        label=_("あなたの でんわばんごう"),
+        max_length=32,
+        error_messages={"required": _("でんわばんごうを かいてください。")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("へんじが ないとき、スタッフが この ばんごうに でんわします。"),
+    )
+    agree = forms.BooleanField(
+        label=_("りようきやくに どういします"),
+        error_messages={"required": _("りようきやくを よんで、チェックを いれてください。")},
+    )
+
+    def clean_nickname(self) -> str:
+        value = self.cleaned_data["nickname"].strip()
+        if not value:
+            raise forms.ValidationError(_("ニックネームを かいてください。"), code="required")
+        return value
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"].strip())
+
+    def clean_check_time(self) -> time:
+        hours, minutes = self.cleaned_data["check_time"].split(":")
+        return time(int(hours), int(minutes))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("schedule_kind")
+        # Only the chosen kind of schedule counts; the other part of the form is ignored.
+        ignored = "weekdays" if kind == "interval" else "interval_days" if kind else None
+        if ignored and ignored in self.errors:
+            del self.errors[ignored]
+        if kind == "interval":
+            if "interval_days" in data and data.get("interval_days") in (None, ""):
+                self.add_error("interval_days", _("1にちから 7にちの なかから えらんでください。"))
+            data["weekdays"] = []
+        elif kind == "weekdays":
+            if "weekdays" in data and not data.get("weekdays"):
+                self.add_error("weekdays", _("ようびを 1つ いじょう えらんでください。"))
+            data["interval_days"] = 1
+        if "weekdays" in data:
+            data["weekdays"] = sorted(int(d) for d in data["weekdays"])
+        return data
+
+
+class ContactForm(forms.Form):
+    """One emergency contact. A row left blank is ignored; clearing an existing
+    contact (or ticking けす) removes it."""
+
+    contact_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("なまえ"), max_length=100, required=False)
+    relation = forms.CharField(
+        label=_("あなたとの かんけい"),
+        max_length=50,
+        required=False,
+        help_text=_("れい: むすめ、ともだち、ケアマネジャー、おおや"),
+    )
+    phone = forms.CharField(
+        label=_("でんわばんごう"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        required=False,
+        error_messages={"invalid": _("メールアドレスが ただしく ありません。")},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        return normalize_phone(value) if value else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        delete = bool(data.get("DELETE"))
+        filled = [data.get(f) for f in ("name", "relation", "phone", "email")]
+        # A field that failed validation is not in cleaned_data but was filled in.
+        failed = any(f in self.errors for f in ("phone", "email"))
+        if delete or (not any(filled) and not failed):
+            data["remove"] = True
+            return data
+        data["remove"] = False
+        if not data.get("name"):
+            self.add_error("name", _("なまえを かいてください。"))
+        if not data.get("relation"):
+            self.add_error("relation", _("かんけいを かいてください。れい: ともだち"))
+        if not failed and not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(
+                _("でんわばんごうか メールアドレスの どちらかを かいてください。"),
+                code="no_way_to_reach",
+            )
+        return data
+
+
+class BaseContactFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        kept = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("remove")]
+        if len(kept) > MAX_CONTACTS:
+            raise forms.ValidationError(
+                _("れんらくさきは %(n)s にん までです。"), params={"n": MAX_CONTACTS}
+            )
+
+    def contacts(self) -> list[dict]:
+        """The cleaned rows for ``do_save_registration`` (blank new rows dropped)."""
+        rows = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or (data.get("remove") and not data.get("contact_id")):
+                continue
+            rows.append(
+                {
+                    "id": data.get("contact_id"),
+                    "remove": data["remove"],
+                    "name": (data.get("name") or "").strip(),
+                    "relation": (data.get("relation") or "").strip(),
+                    "phone": data.get("phone") or "",
+                    "email": (data.get("email") or "").strip(),
+                }
+            )
+        return rows
+
+
+ContactFormSet = forms.formset_factory(
+    ContactForm,
+    formset=BaseContactFormSet,
+    extra=MAX_CONTACTS,
+    max_num=MAX_CONTACTS,
+    validate_max=True,
+    can_delete=True,
+)
