@@ -16,6 +16,22 @@ JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 12, 1, 8, 0, tzinfo=JST)
 
 
+@pytest.fixture(scope="session")
+def sim_server():
+    """The LINE simulator, one per test session, reset for each test."""
+    from anpi.linesim.testing import SimulatorThread
+
+    with SimulatorThread() as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(sim_server):
+    sim_server.control.reset()
+    yield sim_server
+    sim_server.control.clear_faults()
+
+
 @pytest.fixture
 def clock():
     from anpi.engine.clock import FixedClock, set_clock

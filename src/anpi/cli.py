@@ -27,6 +27,32 @@ def main(argv: list[str] | None = None) -> None:
         args = parser.parse_args(argv[1:])
         run(host=args.host, port=args.port)
         return
+    if argv and argv[0] == "web":
+        # Production web process: gunicorn serving the WSGI app (static files
+        # through WhiteNoise). Extra arguments go to gunicorn.
+        import argparse
+
+        from gunicorn.app.wsgiapp import run as gunicorn_run
+
+        parser = argparse.ArgumentParser(prog="anpi web")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2)
+        args, rest = parser.parse_known_args(argv[1:])
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
+        sys.argv = [
+            "gunicorn",
+            "anpi.wsgi:application",
+            "--bind",
+            f"{args.host}:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            *rest,
+        ]
+        gunicorn_run()
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
     from django.core.management import execute_from_command_line
 

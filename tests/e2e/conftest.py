@@ -10,21 +10,6 @@ from typing import Any
 
 import pytest
 
-from anpi.linesim.testing import SimulatorThread
-
-
-@pytest.fixture(scope="session")
-def sim_server():
-    with SimulatorThread() as sim:
-        yield sim
-
-
-@pytest.fixture
-def sim(sim_server):
-    sim_server.control.reset()
-    yield sim_server
-    sim_server.control.clear_faults()
-
 
 @dataclass
 class Line:

@@ -99,7 +99,10 @@ def handle_event(channel: LineChannel, raw: dict[str, Any], clock: Clock) -> str
     user_id = _user_id(event)
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, FollowEvent):
-        actions.do_follow(channel, user_id, now, reply_token=reply_token)
+        from anpi.channels.line.transport import fetch_display_name
+
+        name = fetch_display_name(channel.api_host, channel.access_token, user_id)
+        actions.do_follow(channel, user_id, now, reply_token=reply_token, display_name=name)
         return "follow"
     if isinstance(event, UnfollowEvent):
         actions.do_block(channel, user_id, now)

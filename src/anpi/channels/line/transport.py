@@ -125,3 +125,14 @@ class LineTransport(Transport):
         return SendResult(
             "sent", "", response.status_code, request_id=headers.get("x-line-request-id", "")
         )
+
+
+def fetch_display_name(host: str, access_token: str, user_id: str) -> str:
+    """The user's LINE display name, or "" if LINE does not tell (best effort)."""
+    try:
+        profile = _api(host.rstrip("/"), access_token).get_profile(
+            user_id, _request_timeout=REQUEST_TIMEOUT
+        )
+    except Exception:  # noqa: BLE001 - a missing name must never stop a registration
+        return ""
+    return profile.display_name or ""

@@ -1,0 +1,134 @@
+"""Demo data: a tenant wired to the simulator, a staff login, and people at
+different stages of the ladder (answered, waiting, on the call queue, registering).
+
+Seeding runs the real engine under a FixedClock that starts 28 hours ago and
+moves forward to now, so every row, message and timeline entry is genuine.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from anpi.engine.clock import FixedClock, set_clock
+from anpi.engine.plan import following_occurrence
+from anpi.engine.worker import run_until_idle
+from anpi.people.models import Contact, Person
+from anpi.tenants.models import LineChannel, Membership, Tenant
+
+
+@dataclass
+class DemoInfo:
+    tenant: Tenant
+    channel: LineChannel
+    username: str
+    password: str
+
+
+def _wire_channel(control, tenant: Tenant, web_url: str, sim_url: str, name: str) -> LineChannel:
+    channel = LineChannel(tenant=tenant, name=name, api_host=sim_url)
+    channel.channel_secret = secrets.token_hex(16)
+    channel.access_token = secrets.token_urlsafe(32)
+    channel.save()
+    created = control.add_channel(
+        channel.channel_secret,
+        channel.access_token,
+        webhook_url=web_url + channel.webhook_path(),
+        display_name=name,
+    )
+    channel.bot_user_id = created["botUserId"]
+    channel.save(update_fields=["bot_user_id"])
+    return channel
+
+
+def _register(person: Person, nickname: str, at: datetime, now: datetime, phone: str) -> Person:
+    from zoneinfo import ZoneInfo
+
+    local = at.astimezone(ZoneInfo(person.tenant.timezone))
+    person.nickname = nickname
+    person.phone = phone
+    person.check_time = local.time().replace(second=0, microsecond=0)
+    person.schedule_anchor = local.date()
+    person.status = Person.Status.ACTIVE
+    person.consent_at = now
+    person.next_check_at = following_occurrence(person, now)
+    person.save()
+    return person
+
+
+def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
+    """Create the demo tenant and walk its people through 28 hours of engine time."""
+    from zoneinfo import ZoneInfo
+
+    jst = ZoneInfo("Asia/Tokyo")
+    with transaction.atomic():
+        tenant = Tenant.objects.create(
+            name="みまもりNPO（デモ）", slug="demo", staff_email="staff@demo.invalid"
+        )
+        password = secrets.token_urlsafe(9)
+        user = User.objects.create_user("demo", password=password, first_name="デモ担当")
+        Membership.objects.create(tenant=tenant, user=user, role="admin")
+    channel = _wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
+
+    clock = FixedClock(now - timedelta(hours=28, minutes=5))
+    previous = set_clock(clock)
+    try:
+
+        def work() -> None:
+            run_until_idle(clock)
+
+        def friend(name: str) -> Person:
+            user_id = control.add_user(name)
+            control.follow(user_id, channel.bot_user_id)
+            work()
+            return Person.objects.get(channel=channel, line_user_id=user_id)
+
+        ume = friend("松田うめ")
+        _register(
+            ume, "うめ", (now - timedelta(hours=28)).astimezone(jst), clock.now(), "+819011112222"
+        )
+        Contact.objects.create(
+            tenant=tenant,
+            person=ume,
+            name="松田一郎",
+            relation="長男",
+            email="ichiro@example.jp",
+            phone="+819033334444",
+            confirmed_at=clock.now(),
+        )
+        clock.set(now - timedelta(hours=28) + timedelta(seconds=1))
+        work()  # うめさん's check goes out; she will not answer
+        clock.set(now - timedelta(hours=3))
+        work()
+        sakura = friend("佐藤さくら")
+        _register(
+            sakura,
+            "さくら",
+            (now - timedelta(hours=2)).astimezone(jst),
+            clock.now(),
+            "+819055556666",
+        )
+        takeshi = friend("田中たけし")
+        _register(
+            takeshi,
+            "たけし",
+            (now - timedelta(hours=1)).astimezone(jst),
+            clock.now(),
+            "+819077778888",
+        )
+        clock.set(now - timedelta(hours=2) + timedelta(seconds=1))
+        work()
+        control.tap(sakura.line_user_id, "げんきです")  # さくらさん answers at once
+        work()
+        clock.set(now - timedelta(hours=1) + timedelta(seconds=1))
+        work()  # たけしさん's check goes out; うめさん is now on the call queue
+        clock.set(now)
+        work()
+        friend("鈴木じろう")  # followed, has not finished the settings yet
+    finally:
+        set_clock(previous)
+    return DemoInfo(tenant=tenant, channel=channel, username="demo", password=password)

@@ -1,0 +1,50 @@
+"""In-process servers for the embedded demo: the web app and a mail sink."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from email import message_from_bytes, policy
+from typing import Any
+
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.core.wsgi import get_wsgi_application
+
+log = logging.getLogger("anpi.demo")
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+def start_web(host: str, port: int) -> ThreadedWSGIServer:
+    """Serve the Django app (with static files) in a background thread."""
+    server = ThreadedWSGIServer((host, port), QuietHandler, allow_reuse_address=True)
+    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="anpi-web", daemon=True).start()
+    return server
+
+
+class PrintingMailbox:
+    """Shows each e-mail anpi sends (to contacts, to staff) on the console."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        body = mail.get_body(preferencelist=("plain",))
+        text = body.get_content() if body else ""
+        print(
+            f"\n📧 e-mail to {', '.join(envelope.rcpt_tos)}: {mail['subject']}\n{text}\n",
+            flush=True,
+        )
+        return "250 OK"
+
+
+def start_mail_sink(host: str, port: int) -> Any:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(PrintingMailbox(), hostname=host, port=port)
+    controller.start()
+    return controller
