@@ -298,7 +298,9 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     if not won:
         raise LinkError("used")
     person = (
-        Person.objects.select_for_update().select_related("tenant", "channel").get(pk=person.pk)
+        Person.objects.select_for_update(of=("self",))
+        .select_related("tenant", "channel")
+        .get(pk=person.pk)
     )
     weekdays = ",".join(str(d) for d in sorted(data.get("weekdays") or []))
     kind = data["schedule_kind"]
@@ -388,7 +390,9 @@ def _confirm_contact(contact: Contact, now: datetime) -> bool:
 def do_accept_contact(contact: Contact, now: datetime) -> Contact:
     """The contact accepted on the consent page (引き受ける)."""
     contact = (
-        Contact.objects.select_for_update().select_related("person__tenant").get(pk=contact.pk)
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
     )
     if _confirm_contact(contact, now):
         timeline.record(
@@ -406,7 +410,9 @@ def do_accept_contact(contact: Contact, now: datetime) -> Contact:
 def do_decline_contact(contact: Contact, now: datetime) -> Contact:
     """The contact declined (お断りする), or withdrew an earlier acceptance."""
     contact = (
-        Contact.objects.select_for_update().select_related("person__tenant").get(pk=contact.pk)
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
     )
     if contact.declined_at is not None:
         return contact
@@ -433,7 +439,9 @@ def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> C
     ``contact.link_code`` can be read out so the contact can link LINE too.
     """
     contact = (
-        Contact.objects.select_for_update().select_related("person__tenant").get(pk=contact.pk)
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
     )
     if _confirm_contact(contact, now):
         who = getattr(user, "get_username", lambda: str(user))()
