@@ -164,3 +164,27 @@ def test_group_summary_count_and_member_profile(api, control, group, members):
     with pytest.raises(ApiException) as caught:
         api.get_group_member_profile(group, members[2])
     assert caught.value.status == 404
+
+
+def test_a_group_text_carries_the_user_id_and_a_reply_token(control, group, members, receiver):
+    control.text(members[0], "おはよう", group_id=group)
+    event = receiver.last.event
+    assert event["source"] == {"type": "group", "groupId": group, "userId": members[0]}
+    assert event["replyToken"]
+
+
+def test_the_config_can_omit_the_user_id_from_the_start(receiver):
+    from anpi.linesim.config import SimConfig
+    from anpi.linesim.testing import SimulatorThread
+
+    with SimulatorThread(SimConfig(group_postback_user_id=False)) as sim:
+        control = sim.control
+        control.add_channel("s", "t", webhook_url=receiver.url)
+        user = control.add_user("山田")
+        group = control.create_group("会", [user])
+        control.invite_bot(group)
+        from .conftest import call_api
+
+        call_api(sim, "POST", "/v2/bot/message/push", {"to": group, "messages": [CLAIM]}, token="t")
+        control.tap(user, "対応します", group_id=group)
+    assert receiver.last.event["source"] == {"type": "group", "groupId": group}

@@ -425,3 +425,46 @@ def test_reset_clears_everything(control: SimControl, friend, receiver: WebhookR
     control.reset()
     assert control.channels() == []
     assert control.users() == []
+
+
+def test_a_repeated_multicast_retry_key_gets_409_without_sent_messages(api, control, friend):
+    key = str(uuid4())
+    request = MulticastRequest(to=[friend], messages=[TextMessage(text="点検です")])
+    first = api.multicast_with_http_info(request, x_line_retry_key=key)
+    with pytest.raises(ApiException) as caught:
+        api.multicast_with_http_info(request, x_line_retry_key=key)
+    assert caught.value.status == 409
+    assert caught.value.headers["x-line-accepted-request-id"] == first.headers["X-Line-Request-Id"]
+    assert "sentMessages" not in caught.value.body
+    assert len(control.deliveries()) == 1
+
+
+def test_a_failed_request_does_not_use_up_its_retry_key(raw, friend):
+    key = str(uuid4())
+    bad = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": friend, "messages": [{"type": "text"}]},
+        headers={"X-Line-Retry-Key": key},
+    )
+    assert bad.status == 400
+    good = raw(
+        "POST",
+        "/v2/bot/message/push",
+        {"to": friend, "messages": [{"type": "text", "text": "x"}]},
+        headers={"X-Line-Retry-Key": key},
+    )
+    assert good.status == 200
+
+
+def test_a_reply_to_a_user_who_blocked_meanwhile_is_dropped(api, control, friend, receiver):
+    control.text(friend, "元気です")
+    token = receiver.last.event["replyToken"]
+    control.block(friend)
+    api.reply_message(ReplyMessageRequest(reply_token=token, messages=[TextMessage(text="x")]))
+    assert control.messages(friend) == []
+    assert control.dropped()[0]["via"] == "reply"
+
+
+def test_an_unlimited_plan_reports_no_quota(api):
+    assert api.get_message_quota().type.value == "none"
