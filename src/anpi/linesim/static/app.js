@@ -25,7 +25,7 @@ const I18N = {
     send: "Send", noChannel: "No official account yet (anpi registers it)",
     noUser: "Add and pick a user on the left first", noChat: "Pick a chat on the left",
     notFriend: "Add the account as a friend to receive messages here", friend: "friend",
-    blocked: "blocked", none: "not added", members: "members", botIn: "bot in group",
+    blocked: "blocked", none: "not added", members: " members", botIn: "bot in group",
     botOut: "bot not in group", you: "you", chatWith: "", opened: "Link opened",
     pickDate: "Enter a date/time", sent: "Sent", lang: "日本語",
     webhookFailed: "anpi did not accept the webhook",
