@@ -479,3 +479,13 @@ def test_a_contact_id_of_someone_else_is_ignored(client, registered, make_person
     foreign.refresh_from_db()
     assert foreign.name == "すずき"
     assert foreign.person_id == other.pk
+
+
+def test_a_person_who_blocked_the_account_stays_without_checks(client, newcomer, form_data):
+    Person.objects.filter(pk=newcomer.pk).update(status=Person.Status.BLOCKED)
+    client.post(settings_path(newcomer), form_data)
+    person = reload(newcomer)
+    assert person.status == Person.Status.BLOCKED
+    assert person.next_check_at is None
+    assert person.check_time == time(9, 0)
+    assert not Outbox.objects.filter(purpose="registered").exists()

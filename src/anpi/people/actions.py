@@ -324,8 +324,11 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     first_time = person.consent_at is None
     if first_time:
         person.consent_at = now
-    person.status = Person.Status.ACTIVE
-    person.next_check_at = following_check_time(person, now)
+    # Someone who blocked the account cannot get checks; an old link saved
+    # meanwhile keeps the settings, and do_follow resumes when they unblock.
+    if person.status != Person.Status.BLOCKED:
+        person.status = Person.Status.ACTIVE
+        person.next_check_at = following_check_time(person, now)
     person.save(
         update_fields=[
             "nickname",
@@ -344,7 +347,7 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     _save_contacts(person, data.get("contacts") or [], now)
     summary = registration_summary(person)
     timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)
-    if person.line_user_id and person.channel_id:
+    if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
         enqueue_push(
             person=person,
             to=person.line_user_id,
