@@ -30,6 +30,8 @@ from linebot.v3.messaging import (
 
 from anpi.channels.base import Delivery, SendResult, Transport
 
+from .ratelimit import bucket
+
 REQUEST_TIMEOUT = (5, 15)  # connect, read (seconds)
 _local = threading.local()
 
@@ -90,6 +92,7 @@ class LineTransport(Transport):
     def send(self, delivery: Delivery) -> SendResult:
         api = _api(self.host, self.access_token)
         messages = delivery.payload["messages"]
+        bucket(f"{self.host}|{self.access_token}", delivery.method).acquire()
         try:
             if delivery.method == "push":
                 response = api.push_message_with_http_info(
