@@ -194,3 +194,25 @@ def test_a_call_contact_task_shows_the_contact_to_phone(
     assert "緊急連絡先に電話" in page
     assert "山田一郎" in page and "長男" in page
     assert 'href="tel:+819087654321"' in page
+
+
+def test_the_call_queue_costs_the_same_queries_for_many_calls(
+    operator_client, make_person, reach_call_step, clock
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anpi.engine.answer import record_task_outcome
+
+    for n in range(6):
+        make_person(f"利用者{n}")
+    reach_call_step()
+    with CaptureQueriesContext(connection) as many:
+        response = operator_client.get("/")
+    assert response.content.decode().count('class="task-card') == 6
+    for task in Task.objects.order_by("id")[1:]:
+        record_task_outcome(task.pk, "safe", clock)
+    with CaptureQueriesContext(connection) as one:
+        response = operator_client.get("/")
+    assert response.content.decode().count('class="task-card') == 1
+    assert len(many) == len(one)  # timeline and people come in bulk, not per task

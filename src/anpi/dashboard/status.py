@@ -16,8 +16,8 @@
 Each piece is a correlated ``EXISTS`` / scalar subquery on the person's id, so
 the list costs one query however many people it shows (no N+1):
 
-- open checks and the latest answer read ``check_person_recent_idx``
-  (person, -due_at);
+- open checks and the latest answer read an index that leads with the
+  person (``check_person_recent_idx`` (person, -due_at), or the FK index);
 - tasks read the index Django creates for the ``Task.person`` foreign key
   (a task's check state is a join on the check's primary key).
 """

@@ -41,7 +41,7 @@ def open_tasks(tenant: Any) -> QuerySet[Task]:
     recent = TimelineEntry.objects.order_by("-at", "-id")[:RECENT_TIMELINE]
     return (
         Task.objects.filter(tenant=tenant, state=Task.State.OPEN)
-        .order_by("deadline", "id")
+        .order_by("deadline")  # exactly the order of task_queue_idx
         .select_related("person", "contact", "check_run")
         .prefetch_related(Prefetch("person__timeline", queryset=recent, to_attr="recent_timeline"))
     )

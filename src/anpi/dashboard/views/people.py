@@ -118,9 +118,10 @@ def contact_confirm(request: HttpRequest, contact_id: int) -> HttpResponse:
     if action is None:
         messages.error(request, pgettext(CTX, "This is not available yet."))
     else:
-        action(contact, request.user, get_clock().now())
-        messages.success(
-            request,
-            pgettext(CTX, "Recorded the consent of %(name)s.") % {"name": contact.name},
-        )
+        contact = action(contact, request.user, get_clock().now())
+        text = pgettext(CTX, "Recorded the consent of %(name)s.") % {"name": contact.name}
+        if contact.link_code:
+            # Read out on the phone so the contact can link their LINE too.
+            text += " " + pgettext(CTX, "LINE link code: %(code)s") % {"code": contact.link_code}
+        messages.success(request, text)
     return redirect("dashboard:person", contact.person_id)
