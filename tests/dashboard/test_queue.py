@@ -216,3 +216,13 @@ def test_the_call_queue_costs_the_same_queries_for_many_calls(
         response = operator_client.get("/")
     assert response.content.decode().count('class="task-card') == 1
     assert len(many) == len(one)  # timeline and people come in bulk, not per task
+
+
+def test_the_timeline_names_staff_tasks_in_japanese(operator_client, make_person, reach_call_step):
+    person = make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "unreachable"})
+    texts = list(TimelineEntry.objects.filter(person=person).values_list("text", flat=True))
+    assert "スタッフ作業: 本人に電話 — 応答がありません" in texts
+    assert "本人に電話: つながらない" in texts
