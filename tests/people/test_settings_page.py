@@ -489,3 +489,26 @@ def test_a_person_who_blocked_the_account_stays_without_checks(client, newcomer,
     assert person.next_check_at is None
     assert person.check_time == time(9, 0)
     assert not Outbox.objects.filter(purpose="registered").exists()
+
+
+def test_of_two_saves_of_one_link_only_the_first_wins(newcomer, clock):
+    from datetime import time as t
+
+    from anpi.people.actions import do_save_registration
+    from anpi.people.links import LinkError
+
+    data = {
+        "nickname": "はなこ",
+        "phone": "+819012345678",
+        "schedule_kind": "interval",
+        "interval_days": 1,
+        "weekdays": [],
+        "check_time": t(9, 0),
+        "skip_holidays": False,
+        "contacts": [],
+    }
+    stale = Person.objects.get(pk=newcomer.pk)
+    do_save_registration(newcomer, data, clock.now())
+    with pytest.raises(LinkError, match="used"):
+        do_save_registration(stale, {**data, "nickname": "にばんめ"}, clock.now())
+    assert reload(newcomer).nickname == "はなこ"
