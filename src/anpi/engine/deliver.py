@@ -47,6 +47,11 @@ PURPOSE_TEXT = {
     "settings_link": "設定リンク",
     "notify_contact": "緊急連絡先への連絡",
     "contact_confirm": "緊急連絡先の確認依頼",
+    "contact_answer": "緊急連絡先の回答のお知らせ",
+    "contact_linked": "緊急連絡先のLINE連携のお知らせ",
+    "registered": "設定完了のお知らせ",
+    "help": "使い方の案内",
+    "staff_alert": "スタッフへの警告メール",
 }
 
 
