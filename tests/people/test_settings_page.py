@@ -55,7 +55,7 @@ def test_the_page_is_large_type_and_tells_proxies_not_to_keep_it(client, newcome
     response = client.get(settings_path(newcomer))
     assert "font-size: 20px" in response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_line_name_is_suggested_as_nickname(client, newcomer):

@@ -26,7 +26,10 @@ SAVED_KEY = "anpi_people_saved"
 
 
 def _private(response):
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": the secret link must not leak to other
+    # sites, but with no-referrer browsers send `Origin: null` on the form's
+    # POST and Django's CSRF check rejects every save.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
