@@ -209,3 +209,17 @@ def test_a_policy_edit_does_not_change_running_checks(make_person, clock, work, 
     work()
     check = Check.objects.get(person=person, due_at=clock.now() - 1 * H)
     assert check.state == "open" and check.policy[1]["action"] == "resend"
+
+
+def test_the_timeline_is_written_in_japanese_even_for_english_staff(make_person, clock, work):
+    from django.utils import translation
+
+    person = make_person()
+    climb(clock, work, 1, 24)
+    with translation.override("en"):
+        climb(clock, work, 3)
+        call = Task.objects.get(person=person, kind="call_person")
+        record_task_outcome(call.pk, "unreachable", clock)
+    texts = list(person.timeline.values_list("text", flat=True))
+    assert any("本人に電話" in t or "電話" in t for t in texts if "スタッフ作業" in t)
+    assert not any("Phone the person" in t or "Could not reach" in t for t in texts)

@@ -104,11 +104,12 @@ def record_task_outcome(
         if updated != 1:
             raise TaskClosed(task)
         check, person = task.check_run, task.person
-        label = Task.Outcome(outcome).label
+        label = timeline.in_site_language(Task.Outcome(outcome).label)
+        kind = timeline.in_site_language(task.get_kind_display)
         timeline.record(
             person,
             "task_outcome",
-            f"{task.get_kind_display()}: {label}" + (f"（{note}）" if note else ""),
+            f"{kind}: {label}" + (f"（{note}）" if note else ""),
             now,
             check,
             task=task.pk,

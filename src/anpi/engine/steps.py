@@ -86,7 +86,7 @@ def open_task(
     timeline.record(
         check.person,
         "task_opened",
-        f"スタッフ作業: {task.get_kind_display()}{who} — {reason}",
+        f"スタッフ作業: {timeline.in_site_language(task.get_kind_display)}{who} — {reason}",
         now,
         check,
         task=task.pk,
