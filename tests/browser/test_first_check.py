@@ -70,5 +70,6 @@ def test_a_newcomer_follows_registers_answers_and_staff_see_it(
     expect(row).to_be_visible()
     expect(row).to_have_class("row-green")
     expect(row).to_contain_text("問題なし")
+    expect(row).to_contain_text("090-1234-5678")
     expect(row).to_contain_text("12/1 (火) 09:00")  # when she answered
     staff.screenshot(path="/tmp/anpi-people.png")
