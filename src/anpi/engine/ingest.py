@@ -80,7 +80,20 @@ def _user_id(event: Event) -> str:
     return getattr(event.source, "user_id", None) or ""
 
 
-def handle_event(channel: LineChannel, raw: dict[str, Any], clock: Clock) -> str:
+def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
+    """Calls to LINE that an event needs, made before its transaction opens so
+    that no database lock is held across an HTTP request (SQLite has one writer)."""
+    if raw.get("type") == "follow" and raw.get("source", {}).get("type") == "user":
+        from anpi.channels.line.transport import fetch_display_name
+
+        user_id = raw["source"].get("userId", "")
+        return {"display_name": fetch_display_name(channel.api_host, channel.access_token, user_id)}
+    return {}
+
+
+def handle_event(
+    channel: LineChannel, raw: dict[str, Any], clock: Clock, lookups: dict[str, Any] | None = None
+) -> str:
     """Dispatch one event; returns a short word for logs and tests."""
     from anpi.people import actions
     from anpi.people.models import Person
@@ -99,9 +112,7 @@ def handle_event(channel: LineChannel, raw: dict[str, Any], clock: Clock) -> str
     user_id = _user_id(event)
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, FollowEvent):
-        from anpi.channels.line.transport import fetch_display_name
-
-        name = fetch_display_name(channel.api_host, channel.access_token, user_id)
+        name = (lookups or {}).get("display_name", "")
         actions.do_follow(channel, user_id, now, reply_token=reply_token, display_name=name)
         return "follow"
     if isinstance(event, UnfollowEvent):
@@ -146,8 +157,9 @@ def process_inbox_batch(clock: Clock, limit: int = 100) -> int:
     done = 0
     for row in claim_inbox_batch(clock.now(), limit):
         try:
+            lookups = lookups_before_transaction(row.channel, row.event)
             with transaction.atomic():
-                outcome = handle_event(row.channel, row.event, clock)
+                outcome = handle_event(row.channel, row.event, clock, lookups)
                 Inbox.objects.filter(pk=row.pk).update(processed_at=clock.now(), leased_until=None)
             done += 1
             log.debug("inbox %s: %s", row.pk, outcome)
