@@ -31,6 +31,12 @@ test-sqlite: install
 test-postgres: install
 	ANPI_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
 
+# Fault injection for at least 10 minutes: repeated seeded runs with several workers
+# on PostgreSQL (tests/reliability/soak.py). SEED=… replays; MINUTES=… changes the length.
+MINUTES ?= 10
+soak: install
+	PG_URL=$(PG_URL) ANPI_SEED=$(SEED) $(PY) tests/reliability/soak.py --minutes $(MINUTES) --persons 150 --workers 4
+
 lint: install
 	$(VENV)/bin/ruff check src tests
 
