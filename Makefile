@@ -31,6 +31,18 @@ test-sqlite: install
 test-postgres: install
 	ANPI_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
 
+# Benchmarks against the simulator with LINE's real limits (bench/run.py); N=… persons.
+N ?= 20000
+bench: install
+	PG_URL=$(PG_URL) $(PY) bench/run.py --db sqlite --n $(N)
+	PG_URL=$(PG_URL) $(PY) bench/run.py --db postgres --n $(N)
+
+# Fault injection for at least 10 minutes: repeated seeded runs with several workers
+# on PostgreSQL (tests/reliability/soak.py). SEED=… replays; MINUTES=… changes the length.
+MINUTES ?= 10
+soak: install
+	PG_URL=$(PG_URL) ANPI_SEED=$(SEED) $(PY) tests/reliability/soak.py --minutes $(MINUTES) --persons 150 --workers 4
+
 lint: install
 	$(VENV)/bin/ruff check src tests
 

@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "anpi.engine.health.health_banner",
             ],
         },
     },
@@ -147,6 +148,11 @@ EMAIL_HOST = os.environ.get("ANPI_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("ANPI_EMAIL_PORT", "1025"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("ANPI_FROM_EMAIL", "anpi <noreply@anpi.invalid>")
+
+# Outward heartbeat: each worker GETs this URL every ANPI_HEARTBEAT_INTERVAL
+# seconds while it runs (a dead man's switch at an outside monitor).
+ANPI_HEARTBEAT_URL = os.environ.get("ANPI_HEARTBEAT_URL", "")
+ANPI_HEARTBEAT_INTERVAL = float(os.environ.get("ANPI_HEARTBEAT_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,

@@ -6,9 +6,11 @@ from anpi.channels.line.views import line_webhook
 
 
 def healthz(request):
-    from anpi.engine.health import health_report
+    from anpi.engine.health import health_report, track_incident
 
     report = health_report()
+    if report.get("database") == "ok":
+        track_incident(report)
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 

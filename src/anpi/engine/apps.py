@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class EngineConfig(AppConfig):
     name = "anpi.engine"
     label = "engine"
+
+    def ready(self) -> None:
+        import os
+
+        from .clock import clock_from_env, set_clock
+
+        # Every process of one installation (web, workers) reads the same clock.
+        if os.environ.get("ANPI_CLOCK"):
+            set_clock(clock_from_env())

@@ -4,8 +4,8 @@ Algorithm (``deliver_outbox_batch``):
 
 1. Claim due rows (index ``outbox_due_idx``): ``pending`` rows whose
    ``next_attempt_at`` has come, and ``sending`` rows whose lease ran out (a
-   worker died mid-send). The claim is a compare-and-set from the row's seen
-   state to ``sending`` with a fresh lease and ``attempts + 1``.
+   worker died mid-send). The claim locks the rows (SKIP LOCKED on
+   PostgreSQL) and sets ``sending`` with a fresh lease and ``attempts + 1``.
 2. Send outside any transaction. LINE pushes carry ``X-Line-Retry-Key`` derived
    from the row id, so a re-send after a crash or a 5xx is dropped by LINE (409,
    which counts as sent): at least once here, at most once at the person's phone.
@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from anpi.channels.base import Delivery, SendResult, Transport, transport_class
@@ -67,25 +67,26 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_outbox_batch(now: datetime, limit: int = 100) -> list[Outbox]:
+    """Lease due rows: ``pending`` ones, and ``sending`` ones whose lease ran out.
+
+    One transaction selects the rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    so concurrent workers take disjoint rows; on SQLite the IMMEDIATE
+    transaction makes the claim exclusive) and sets ``sending``, a new lease
+    and ``attempts + 1``. Rows of a channel that LINE throttled wait.
+    """
     due = Q(state=Outbox.State.PENDING) | Q(state=Outbox.State.SENDING, leased_until__lt=now)
-    candidates = list(
-        Outbox.objects.filter(due, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "id")
-        .values("id", "state", "leased_until", "channel_id")[:limit]
-    )
-    throttled = _throttled_channels(now)
-    claimed_ids = []
-    for row in candidates:
-        if row["channel_id"] in throttled:
-            continue
-        won = Outbox.objects.filter(
-            pk=row["id"], state=row["state"], leased_until=row["leased_until"]
-        ).update(state=Outbox.State.SENDING, leased_until=now + LEASE, attempts=F("attempts") + 1)
-        if won:
-            claimed_ids.append(row["id"])
-    rows = Outbox.objects.filter(pk__in=claimed_ids).select_related(
-        "channel", "person", "check_run"
-    )
+    with transaction.atomic():
+        qs = Outbox.objects.filter(due, next_attempt_at__lte=now).exclude(
+            channel_id__in=_throttled_channels(now)
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+        if ids:
+            Outbox.objects.filter(pk__in=ids).update(
+                state=Outbox.State.SENDING, leased_until=now + LEASE, attempts=F("attempts") + 1
+            )
+    rows = Outbox.objects.filter(pk__in=ids).select_related("channel", "person", "check_run")
     return sorted(rows, key=lambda r: r.pk)
 
 

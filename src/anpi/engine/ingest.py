@@ -14,8 +14,8 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from linebot.v3.webhooks import (
     Event,
     FollowEvent,
@@ -58,20 +58,24 @@ def store_events(channel: LineChannel, events: list[dict[str, Any]], now: dateti
 
 
 def claim_inbox_batch(now: datetime, limit: int = 100) -> list[Inbox]:
-    candidates = list(
-        Inbox.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .order_by("received_at", "id")
-        .values("id", "leased_until")[:limit]
-    )
-    claimed = []
-    for row in candidates:
-        if row["leased_until"] and row["leased_until"] > now:
-            continue
-        if Inbox.objects.filter(
-            pk=row["id"], processed_at__isnull=True, leased_until=row["leased_until"]
-        ).update(leased_until=now + LEASE, attempts=F("attempts") + 1):
-            claimed.append(row["id"])
-    rows = Inbox.objects.filter(pk__in=claimed).select_related("channel", "channel__tenant")
+    """Lease up to ``limit`` unprocessed events whose lease is free or ran out.
+
+    One transaction selects the rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+    so workers take disjoint rows; SQLite runs one writer at a time) and moves
+    their lease forward. The lease only spreads work: exactly-once processing
+    comes from the compare-and-set in ``process_inbox_batch``.
+    """
+    free = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    with transaction.atomic():
+        qs = Inbox.objects.filter(free, processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.order_by("received_at", "id").values_list("id", flat=True)[:limit])
+        if ids:
+            Inbox.objects.filter(pk__in=ids).update(
+                leased_until=now + LEASE, attempts=F("attempts") + 1
+            )
+    rows = Inbox.objects.filter(pk__in=ids).select_related("channel", "channel__tenant")
     # Process a user's events in the order they happened.
     return sorted(rows, key=lambda r: (r.event.get("timestamp", 0), r.pk))
 
@@ -153,19 +157,30 @@ def handle_event(
 
 
 def process_inbox_batch(clock: Clock, limit: int = 100) -> int:
-    """Process one batch of stored events. Returns how many were processed."""
+    """Process one batch of stored events. Returns how many were processed.
+
+    Each event is handled in one transaction that starts by setting
+    ``processed_at`` with a compare-and-set on ``processed_at IS NULL``. The
+    row stays locked until the handler's writes commit, so if a lease ran out
+    and two workers hold the same event, the second one's CAS waits, then
+    changes no row, and it skips: every stored event is handled exactly once.
+    """
     done = 0
     for row in claim_inbox_batch(clock.now(), limit):
         try:
             lookups = lookups_before_transaction(row.channel, row.event)
             with transaction.atomic():
+                won = Inbox.objects.filter(pk=row.pk, processed_at__isnull=True).update(
+                    processed_at=clock.now(), leased_until=None
+                )
+                if not won:
+                    continue
                 outcome = handle_event(row.channel, row.event, clock, lookups)
-                Inbox.objects.filter(pk=row.pk).update(processed_at=clock.now(), leased_until=None)
             done += 1
             log.debug("inbox %s: %s", row.pk, outcome)
         except Exception as exc:  # noqa: BLE001 - keep the event for another attempt
             log.exception("inbox %s failed", row.pk)
-            Inbox.objects.filter(pk=row.pk).update(
+            Inbox.objects.filter(pk=row.pk, processed_at__isnull=True).update(
                 last_error=f"{type(exc).__name__}: {exc}",
                 leased_until=clock.now() + timedelta(seconds=5),
             )

@@ -242,3 +242,21 @@ class EscalationPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HealthIncident(models.Model):
+    """A stretch of time during which the platform itself was unhealthy.
+
+    At most one open incident exists: ``is_open`` is True while open and NULL
+    once closed, and NULLs never collide in a unique index. The process whose
+    insert succeeds sends the staff e-mails, so each incident is announced once
+    however many web and worker processes notice it.
+    """
+
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    is_open = models.BooleanField(null=True, default=True, unique=True)
+    problems = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"incident {self.opened_at:%Y-%m-%d %H:%M}: {'; '.join(self.problems)}"

@@ -2,8 +2,9 @@
 
 Algorithm (``plan_due_checks``):
 
-1. Read active persons whose ``next_check_at`` falls within ``horizon`` from now
-   (index ``person_plan_due_idx``), in batches.
+1. Claim active persons whose ``next_check_at`` falls within ``horizon`` from
+   now (index ``person_plan_due_idx``), in batches, ordered by (next_check_at,
+   id); on PostgreSQL with ``FOR UPDATE SKIP LOCKED`` so planners split the work.
 2. Insert one check per (person, next_check_at) with ``bulk_create(...,
    ignore_conflicts=True)``: the unique key (person, due_at) makes a repeat a
    no-op, so two planners, or a planner restarted mid-batch, create each
@@ -21,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from anpi.people.models import Person
 from anpi.people.schedule import next_occurrence
@@ -53,21 +54,35 @@ def following_occurrence(person: Person, after: datetime) -> datetime | None:
     return next_occurrence(schedule, after, person.tenant.timezone, pauses)
 
 
+def _claim_due_people(until: datetime, batch: int) -> list[Person]:
+    """Persons whose next occurrence is due, in a fixed order (next_check_at, id).
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent planners
+    take disjoint persons; the fixed order means that two planners that do meet
+    (SQLite, or a row freed mid-claim) insert checks in the same order and so
+    cannot deadlock on the unique index.
+    """
+    qs = (
+        Person.objects.filter(status=Person.Status.ACTIVE, next_check_at__lte=until)
+        .select_related("tenant")
+        .prefetch_related("pauses")
+        .order_by("next_check_at", "id")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs[:batch])
+
+
 def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int = 1000) -> int:
     """Create checks for occurrences due before now + horizon. Returns checks created."""
     now = clock.now()
     created = 0
     policies: dict[int, list[dict[str, Any]]] = {}
     while True:
-        people = list(
-            Person.objects.filter(status=Person.Status.ACTIVE, next_check_at__lte=now + horizon)
-            .select_related("tenant")
-            .prefetch_related("pauses")
-            .order_by("next_check_at")[:batch]
-        )
-        if not people:
-            return created
         with transaction.atomic():
+            people = _claim_due_people(now + horizon, batch)
+            if not people:
+                return created
             checks = [
                 Check(
                     tenant_id=p.tenant_id,

@@ -75,24 +75,71 @@ def heartbeat(name: str, clock: Clock) -> None:
     )
 
 
+HEARTBEAT_EVERY = 10.0  # real seconds between heartbeat rows
+HEARTBEAT_VIRTUAL = 30.0  # ...or virtual seconds, when the clock runs fast
+HEALTH_EVERY = 60.0  # real seconds between health checks (incidents)
+
+
+class _Periodic:
+    """Something to do every ``every`` real seconds (the loop's pacing only)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.last = float("-inf")
+
+    def due(self) -> bool:
+        if time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            return True
+        return False
+
+
+def _ping_in_background() -> None:
+    from .health import ping_heartbeat_url
+
+    threading.Thread(target=ping_heartbeat_url, name="anpi-heartbeat-url", daemon=True).start()
+
+
 def run_forever(
     clock: Clock, stop: threading.Event | None = None, idle_sleep: float = 0.2, name: str = ""
 ) -> None:
+    """Run passes until ``stop`` is set; a failed pass (e.g. the database
+    restarting) is logged and retried a second later.
+
+    Besides the passes: a heartbeat row (``anpi health``), a health check that
+    opens or closes incidents, and a GET of ``ANPI_HEARTBEAT_URL`` every
+    ``ANPI_HEARTBEAT_INTERVAL`` seconds after a pass that succeeded.
+    """
+    from django.conf import settings
     from django.db import close_old_connections
+
+    from .health import health_report, track_incident
 
     stop = stop or threading.Event()
     name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
-    last_beat = 0.0
+    beat = _Periodic(HEARTBEAT_EVERY)
+    health = _Periodic(HEALTH_EVERY)
+    ping = _Periodic(getattr(settings, "ANPI_HEARTBEAT_INTERVAL", 60.0))
+    last_virtual_beat = None
     while not stop.is_set():
         close_old_connections()
         try:
-            if time.monotonic() - last_beat > 10:
+            now = clock.now()
+            virtual_due = (
+                last_virtual_beat is None
+                or (now - last_virtual_beat).total_seconds() > HEARTBEAT_VIRTUAL
+            )
+            if beat.due() or virtual_due:
                 heartbeat(name, clock)
-                last_beat = time.monotonic()
+                last_virtual_beat = now
             one = run_once(clock)
+            if health.due():
+                track_incident(health_report(clock), clock.now())
         except Exception:  # noqa: BLE001 - a worker must outlive a bad pass (e.g. DB restart)
             log.exception("worker pass failed; retrying")
             stop.wait(1.0)
             continue
+        if getattr(settings, "ANPI_HEARTBEAT_URL", "") and ping.due():
+            _ping_in_background()
         if not one.busy:
             stop.wait(idle_sleep)
