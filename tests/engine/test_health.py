@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -91,6 +92,17 @@ def test_an_open_incident_puts_a_banner_on_the_dashboard(client, operator, clock
     assert "見守りシステムに異常があります" in client.get("/", follow=True).text
 
 
+def test_staff_see_at_once_when_no_worker_is_alive(client, operator, clock):
+    from anpi.engine.worker import heartbeat
+
+    client.force_login(operator)
+    assert "ワーカーが動いていません" in client.get("/", follow=True).text
+    heartbeat("worker-1", clock)
+    assert "ワーカーが動いていません" not in client.get("/", follow=True).text
+    clock.advance(minutes=3)  # the only worker stopped beating
+    assert "ワーカーが動いていません" in client.get("/", follow=True).text
+
+
 class _Pings(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
@@ -123,3 +135,15 @@ def test_the_worker_pings_the_heartbeat_url(transactional_db, clock, settings):
         server.shutdown()
     assert _Pings.hits[:2] == ["/ping/abc", "/ping/abc"]
     assert health_report(clock)["workers"]["live"] == 1
+
+
+def test_a_fast_demo_clock_does_not_raise_false_alarms(db):
+    from anpi.engine.clock import AcceleratedClock
+    from anpi.engine.worker import heartbeat
+
+    demo = AcceleratedClock(speed=1440)
+    heartbeat("demo-worker", demo)
+    # Four virtual minutes later (a sixth of a real second at 1440x) the
+    # worker is still alive as far as anyone can tell.
+    demo._virtual_start += timedelta(minutes=4)
+    assert health_report(demo)["workers"]["live"] == 1

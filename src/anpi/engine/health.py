@@ -33,21 +33,31 @@ STUCK_OUTBOX = timedelta(minutes=15)
 STUCK_INBOX = timedelta(minutes=2)
 
 
+def _scale(clock: Clock) -> float:
+    """Thresholds are meant in real time: under a demo clock running N times
+    faster, N virtual minutes pass between two passes of a healthy worker."""
+    return max(1.0, float(getattr(clock, "speed", 1.0)))
+
+
 def health_report(clock: Clock | None = None) -> dict[str, Any]:
-    now = (clock or get_clock()).now()
+    clock = clock or get_clock()
+    now = clock.now()
+    scale = _scale(clock)
+    stale_worker, overdue_step = STALE_WORKER * scale, OVERDUE_STEP * scale
+    stuck_outbox, stuck_inbox = STUCK_OUTBOX * scale, STUCK_INBOX * scale
     try:
         connection.ensure_connection()
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "database": f"unreachable: {exc}", "problems": ["database"]}
     beats = list(WorkerHeartbeat.objects.values_list("name", "beat_at"))
-    live = [name for name, at in beats if at >= now - STALE_WORKER]
-    stale = sorted(name for name, at in beats if at < now - STALE_WORKER)
+    live = [name for name, at in beats if at >= now - stale_worker]
+    stale = sorted(name for name, at in beats if at < now - stale_worker)
     # check_due_idx: open checks by next_action_at.
-    overdue = Check.objects.filter(state="open", next_action_at__lt=now - OVERDUE_STEP).count()
+    overdue = Check.objects.filter(state="open", next_action_at__lt=now - overdue_step).count()
     # outbox_due_idx: rows waiting to be (re)sent.
     waiting = Outbox.objects.filter(state__in=["pending", "sending"])
     outbox_backlog = waiting.filter(next_attempt_at__lte=now).count()
-    stuck = waiting.filter(next_attempt_at__lt=now - STUCK_OUTBOX).count()
+    stuck = waiting.filter(next_attempt_at__lt=now - stuck_outbox).count()
     # inbox_todo_idx: events not processed yet.
     todo = Inbox.objects.filter(processed_at__isnull=True)
     inbox = todo.aggregate(oldest=Min("received_at"))
@@ -61,7 +71,7 @@ def health_report(clock: Clock | None = None) -> dict[str, Any]:
         problems.append(f"{overdue} checks overdue for their next step")
     if stuck:
         problems.append(f"{stuck} outbox rows stuck")
-    if oldest and now - oldest > STUCK_INBOX:
+    if oldest and now - oldest > stuck_inbox:
         problems.append(f"{inbox_backlog} webhook events waiting, oldest {inbox_age:.0f} s")
     return {
         "ok": not problems,
@@ -140,10 +150,17 @@ def health_banner(request: Any) -> dict[str, Any]:
         return {}
     try:
         incident = HealthIncident.objects.filter(is_open=True).first()
+        # Staff must not depend on cron to learn that no worker runs: one
+        # indexed lookup on the heartbeat table answers it on every page.
+        clock = get_clock()
+        stale_after = STALE_WORKER * _scale(clock)
+        no_worker = not WorkerHeartbeat.objects.filter(
+            beat_at__gte=clock.now() - stale_after
+        ).exists()
     except Exception:  # noqa: BLE001 - the banner must never break a page
         log.exception("health banner failed")
         return {}
-    return {"anpi_health_incident": incident}
+    return {"anpi_health_incident": incident, "anpi_no_live_worker": no_worker}
 
 
 def ping_heartbeat_url(timeout: float = 10.0) -> bool:
