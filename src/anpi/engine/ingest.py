@@ -109,9 +109,18 @@ def handle_event(
         log.info("ignoring unknown event type %r", raw.get("type"))
         return "ignored"
     now = clock.now()
-    if event is None or getattr(event.source, "type", None) != "user":
-        # Unknown event types parse as UnknownEvent (or None); groups are handled
-        # by the group service. Neither is an error.
+    if event is None:
+        return "ignored"
+    from .hooks import event_handlers
+
+    for handler in event_handlers:
+        # Group chats, team invites and watchers' claims (anpi.groups).
+        handled = handler(channel, event, clock)
+        if handled is not None:
+            return handled
+    if getattr(event.source, "type", None) != "user":
+        # Unknown event types parse as UnknownEvent; group events nobody handled
+        # (e.g. a room) are not an error either.
         return "ignored"
     user_id = _user_id(event)
     reply_token = getattr(event, "reply_token", None) or ""
