@@ -14,8 +14,8 @@ from django.test import Client
 from tests.e2e import conftest as e2e
 from tests.e2e.conftest import Line
 
-# The simulator and the wired channel of the end-to-end suite.
-sim_server, sim, line = e2e.sim_server, e2e.sim, e2e.line
+# The wired channel of the end-to-end suite (the simulator is in tests/conftest.py).
+line = e2e.line
 
 
 @dataclass
