@@ -113,7 +113,7 @@ def alert_team(check: Check, params: dict[str, Any], now: datetime) -> None:
     name = check.person.name
     message = messages.alert_message(alert.pk, name, "team", again=alert.rounds > 1)
     group = team.alert_group()
-    channel = check.person.channel
+    channel = check.person.channel or check.person.tenant.channels.order_by("pk").first()
     if group is not None:
         push_to_chat(
             channel=group.channel,
