@@ -11,11 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import Line
-
-# The wired channel of the end-to-end suite (the simulator is in tests/conftest.py).
-line = e2e.line
+from tests.conftest import Line
 
 
 @dataclass

@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import Line, wire_channel
-
-line = e2e.line
+from tests.conftest import Line, wire_channel
 
 
 @dataclass
