@@ -215,3 +215,16 @@ def test_a_member_who_joins_later_is_checked_from_the_next_occurrence(peers, clo
     peers.work()
     assert Check.objects.filter(state="open").count() == 4
     assert Group.objects.get().active_members().count() == 4
+
+
+def test_a_member_the_bot_never_heard_from_can_still_claim(line, clock):
+    quiet = line.control.add_user("高木")
+    peers = make_peers(line)
+    peers.control.add_members(peers.group_id, [quiet])  # memberJoined registers 高木
+    GroupMember.objects.filter(line_user_id=quiet).delete()  # as if the event was before us
+    peers.members["高木"] = quiet
+    assert peers.set_schedule().status_code == 200
+    _nobody_answers_for_23_hours(peers, clock)
+    [alert] = [m for m in peers.shown() if m.get("altText", "").startswith("山田さんから")]
+    peers.tap("高木", "確認します", message_id=alert["id"])
+    assert peers.texts()[-1] == "高木さんが確認に行きます"

@@ -136,6 +136,8 @@ def _group_event(channel: LineChannel, event: Event, group_id: str, clock: Clock
         return "ignored"
     name = _member_name(channel, group_id, user_id)
     ctx = alerts.ChatContext(channel, user_id, name or "メンバー", group_id, reply_token, now)
+    # Whoever speaks in a peer group is a member (and may claim at once).
+    member = actions.do_register_member(group, user_id, now, display_name=name) if peer else None
     handled = _claims_and_outcomes(text, ctx)
     if handled:
         return handled
@@ -145,9 +147,8 @@ def _group_event(channel: LineChannel, event: Event, group_id: str, clock: Clock
         if team.exists():
             actions.do_link_group_to_team(group, team.get(), now, reply_token)
             return "group_linked"
-    if not peer:
+    if member is None:
         return "group_chat"
-    member = actions.do_register_member(group, user_id, now, display_name=name)
     if OK_WORDS.match(text):
         actions.do_group_answer(member, clock, reply_token)
         return "group_ok"
