@@ -87,6 +87,12 @@ def _user_id(event: Event) -> str:
 def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
     """Calls to LINE that an event needs, made before its transaction opens so
     that no database lock is held across an HTTP request (SQLite has one writer)."""
+    from .hooks import lookup_providers
+
+    for provide in lookup_providers:
+        found = provide(channel, raw)
+        if found:
+            return found
     if raw.get("type") == "follow" and raw.get("source", {}).get("type") == "user":
         from anpi.channels.line.transport import fetch_display_name
 
@@ -115,7 +121,7 @@ def handle_event(
 
     for handler in event_handlers:
         # Group chats, team invites and watchers' claims (anpi.groups).
-        handled = handler(channel, event, clock)
+        handled = handler(channel, event, clock, lookups or {})
         if handled is not None:
             return handled
     if getattr(event.source, "type", None) != "user":

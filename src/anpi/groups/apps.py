@@ -18,4 +18,5 @@ class GroupsConfig(AppConfig):
             planner=plan.plan_group_checks,
             policy_resolver=plan.team_policy_for,
             event_handler=ingest.handle_group_event,
+            lookup_provider=ingest.names_before_transaction,
         )

@@ -13,6 +13,7 @@ None to pass it on:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from linebot.v3.webhooks import (
     Event,
@@ -57,13 +58,46 @@ def _member_name(channel: LineChannel, group_id: str, user_id: str) -> str:
     return profiles.group_member_name(channel.api_host, channel.access_token, group_id, user_id)
 
 
-def handle_group_event(channel: LineChannel, event: Event, clock: Clock) -> str | None:
+def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
+    """engine.hooks lookup provider: the LINE names an event needs, fetched before
+    its transaction opens (no database lock held across an HTTP call)."""
+    source = raw.get("source") or {}
+    kind, user_id = source.get("type"), source.get("userId", "")
+    text = (raw.get("message") or {}).get("text") if raw.get("type") == "message" else None
+    if kind == "group":
+        group_id = source.get("groupId", "")
+        if raw.get("type") == "join":
+            host, token = channel.api_host, channel.access_token
+            return {"group_name": profiles.group_name(host, token, group_id)}
+        if raw.get("type") == "memberJoined":
+            joined = ((raw.get("joined") or {}).get("members")) or []
+            return {
+                "names": {
+                    m["userId"]: _member_name(channel, group_id, m["userId"])
+                    for m in joined
+                    if m.get("userId")
+                }
+            }
+        if text is not None and user_id:
+            return {"names": {user_id: _member_name(channel, group_id, user_id)}}
+    if kind == "user" and text is not None and user_id:
+        if messages.OUTCOME_RE.match(text) or messages.CLAIM_RE.match(text):
+            return {"user_name": _watcher_name(channel, user_id)}
+        if INVITE_CODE.match(text):
+            host, token = channel.api_host, channel.access_token
+            return {"user_name": profiles.user_name(host, token, user_id)}
+    return {}
+
+
+def handle_group_event(
+    channel: LineChannel, event: Event, clock: Clock, lookups: dict[str, Any]
+) -> str | None:
     source = getattr(event, "source", None)
     kind = getattr(source, "type", None)
     if kind == "group":
-        return _group_event(channel, event, source.group_id, clock)
+        return _group_event(channel, event, source.group_id, clock, lookups)
     if kind == "user" and isinstance(event, MessageEvent):
-        return _direct_text(channel, event, clock)
+        return _direct_text(channel, event, clock, lookups)
     return None
 
 
@@ -91,11 +125,14 @@ def _claims_and_outcomes(text: str, ctx: alerts.ChatContext) -> str | None:
     return None
 
 
-def _group_event(channel: LineChannel, event: Event, group_id: str, clock: Clock) -> str:
+def _group_event(
+    channel: LineChannel, event: Event, group_id: str, clock: Clock, lookups: dict[str, Any]
+) -> str:
+    names: dict[str, str] = lookups.get("names") or {}
     now = clock.now()
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, JoinEvent):
-        name = profiles.group_name(channel.api_host, channel.access_token, group_id)
+        name = lookups.get("group_name") or ""
         actions.do_bot_joined(channel, group_id, now, name=name, reply_token=reply_token)
         return "group_join"
     if isinstance(event, LeaveEvent):
@@ -108,19 +145,19 @@ def _group_event(channel: LineChannel, event: Event, group_id: str, clock: Clock
     if isinstance(event, MemberJoinedEvent):
         if not peer:
             return "member_joined"
-        names = []
+        welcomed = []
         for joined in event.joined.members:
-            name = _member_name(channel, group_id, joined.user_id)
+            name = names.get(joined.user_id, "")
             member = actions.do_register_member(group, joined.user_id, now, display_name=name)
-            names.append(member.name)
-        if names and reply_token:
+            welcomed.append(member.name)
+        if welcomed and reply_token:
             from .outbox import reply_in_chat
 
             reply_in_chat(
                 channel=channel,
                 reply_token=reply_token,
                 to=group_id,
-                messages=[messages.member_joined_text(names)],
+                messages=[messages.member_joined_text(welcomed)],
                 purpose="greeting",
                 now=now,
             )
@@ -134,7 +171,7 @@ def _group_event(channel: LineChannel, event: Event, group_id: str, clock: Clock
     user_id = getattr(source_of(event), "user_id", None) or ""
     if text is None or not user_id:
         return "ignored"
-    name = _member_name(channel, group_id, user_id)
+    name = names.get(user_id, "")
     ctx = alerts.ChatContext(channel, user_id, name or "メンバー", group_id, reply_token, now)
     # Whoever speaks in a peer group is a member (and may claim at once).
     member = actions.do_register_member(group, user_id, now, display_name=name) if peer else None
@@ -174,7 +211,9 @@ def source_of(event: Event):
     return getattr(event, "source", None)
 
 
-def _direct_text(channel: LineChannel, event: MessageEvent, clock: Clock) -> str | None:
+def _direct_text(
+    channel: LineChannel, event: MessageEvent, clock: Clock, lookups: dict[str, Any]
+) -> str | None:
     text = _text_of(event)
     user_id = getattr(event.source, "user_id", None) or ""
     if text is None or not user_id:
@@ -184,11 +223,11 @@ def _direct_text(channel: LineChannel, event: MessageEvent, clock: Clock) -> str
     looks_like_alert = messages.OUTCOME_RE.match(text) or messages.CLAIM_RE.match(text)
     ctx = alerts.ChatContext(channel, user_id, "", user_id, reply_token, now)
     if looks_like_alert or alerts.pending_note(ctx) is not None:
-        ctx.name = _watcher_name(channel, user_id)
+        ctx.name = (lookups.get("user_name") or "") or "見守る人"
         return _claims_and_outcomes(text, ctx)
     code = INVITE_CODE.match(text)
     if code and not OK_WORDS.match(text):
-        name = profiles.user_name(channel.api_host, channel.access_token, user_id)
+        name = lookups.get("user_name") or ""
         actions.do_accept_invite(
             channel, user_id, _code(code), now, reply_token=reply_token, display_name=name
         )
