@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "anpi.engine",
     "anpi.dashboard",
     "anpi.demo",
+    "anpi.groups",
+    "anpi.municipal",
 ]
 
 MIDDLEWARE = [

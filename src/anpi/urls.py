@@ -23,5 +23,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("anpi.people.urls")),
+    path("g/", include("anpi.groups.urls")),
+    path("m/", include("anpi.municipal.urls")),
     path("", include("anpi.dashboard.urls")),
 ]

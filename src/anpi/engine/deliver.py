@@ -52,6 +52,9 @@ PURPOSE_TEXT = {
     "registered": "設定完了のお知らせ",
     "help": "使い方の案内",
     "staff_alert": "スタッフへの警告メール",
+    "group_check": "グループへの安否確認",
+    "alert": "見守りの通知（確認のお願い）",
+    "alert_claimed": "対応者のお知らせ",
 }
 
 

@@ -87,6 +87,12 @@ def _user_id(event: Event) -> str:
 def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
     """Calls to LINE that an event needs, made before its transaction opens so
     that no database lock is held across an HTTP request (SQLite has one writer)."""
+    from .hooks import lookup_providers
+
+    for provide in lookup_providers:
+        found = provide(channel, raw)
+        if found:
+            return found
     if raw.get("type") == "follow" and raw.get("source", {}).get("type") == "user":
         from anpi.channels.line.transport import fetch_display_name
 
@@ -109,9 +115,18 @@ def handle_event(
         log.info("ignoring unknown event type %r", raw.get("type"))
         return "ignored"
     now = clock.now()
-    if event is None or getattr(event.source, "type", None) != "user":
-        # Unknown event types parse as UnknownEvent (or None); groups are handled
-        # by the group service. Neither is an error.
+    if event is None:
+        return "ignored"
+    from .hooks import event_handlers
+
+    for handler in event_handlers:
+        # Group chats, team invites and watchers' claims (anpi.groups).
+        handled = handler(channel, event, clock, lookups or {})
+        if handled is not None:
+            return handled
+    if getattr(event.source, "type", None) != "user":
+        # Unknown event types parse as UnknownEvent; group events nobody handled
+        # (e.g. a room) are not an error either.
         return "ignored"
     user_id = _user_id(event)
     reply_token = getattr(event, "reply_token", None) or ""

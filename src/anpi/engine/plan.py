@@ -37,6 +37,12 @@ PLAN_HORIZON = timedelta(minutes=10)
 def policy_for(
     person: Person, cache: dict[int, list[dict[str, Any]]] | None = None
 ) -> list[dict[str, Any]]:
+    from .hooks import policy_resolvers
+
+    for resolve in policy_resolvers:
+        found = resolve(person)
+        if found is not None:
+            return found
     cache = {} if cache is None else cache
     if person.tenant_id not in cache:
         policy = EscalationPolicy.objects.filter(

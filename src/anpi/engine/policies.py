@@ -22,7 +22,16 @@ ACTIONS = {
     "notify_contacts",  # LINE if linked, else e-mail, else a staff task to phone them
     "decide_task",  # staff decide what comes next (visit, police); repeats until done
     "close",  # close the check without an answer (e.g. a reminder-only policy)
+    # Services of anpi.groups (handlers registered by its AppConfig.ready):
+    "group_check",  # つながり: the check to the member's LINE group, one push per occurrence
+    "alert_group",  # つながり: name a silent member in the group; a member claims it
+    "alert_team",  # 安否通知: alert the person's team (its LINE group or each watcher 1:1)
 }
+
+# Steps that open a claimable alert; ``params.outcome_deadline`` (seconds) is how
+# long a claimer has to record the outcome before the ladder goes on.
+ALERT_ACTIONS = {"alert_group", "alert_team"}
+FIRST_ACTIONS = {"send_check", "group_check"}
 
 # The reference NPO's individual service (個人見守り).
 INDIVIDUAL_DEFAULT: list[dict[str, Any]] = [
@@ -32,6 +41,27 @@ INDIVIDUAL_DEFAULT: list[dict[str, Any]] = [
     {"after": 0, "action": "last_notice"},
     {"after": 2 * HOUR, "action": "notify_contacts"},
     {"after": 0, "action": "decide_task", "params": {"deadline": 24 * HOUR}},
+]
+
+
+# つながり (peer group): the check goes to the group; a member silent for 23h is
+# named in the group for someone to go and see; unclaimed → named again; still
+# unresolved → the tenant's staff.
+GROUP_DEFAULT: list[dict[str, Any]] = [
+    {"after": 0, "action": "group_check"},
+    {"after": 23 * HOUR, "action": "alert_group", "params": {"outcome_deadline": 3 * HOUR}},
+    {"after": 2 * HOUR, "action": "alert_group", "params": {"outcome_deadline": 3 * HOUR}},
+    {"after": 2 * HOUR, "action": "decide_task", "params": {"deadline": 24 * HOUR}},
+]
+
+# 安否通知 (municipal team): the person is asked 1:1 and reminded; then the team
+# is alerted, a watcher claims it and visits; unresolved → city staff.
+TEAM_DEFAULT: list[dict[str, Any]] = [
+    {"after": 0, "action": "send_check"},
+    {"after": 24 * HOUR, "action": "resend"},
+    {"after": 3 * HOUR, "action": "alert_team", "params": {"outcome_deadline": 3 * HOUR}},
+    {"after": 2 * HOUR, "action": "alert_team", "params": {"outcome_deadline": 3 * HOUR}},
+    {"after": 2 * HOUR, "action": "decide_task", "params": {"deadline": 24 * HOUR}},
 ]
 
 
@@ -56,8 +86,12 @@ def validate_policy(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             deadline = params.get("deadline")
             if not isinstance(deadline, int) or deadline <= 0:
                 raise PolicyError(f"step {index}: a human task needs a positive deadline")
+        if action in ALERT_ACTIONS and "outcome_deadline" in params:
+            deadline = params["outcome_deadline"]
+            if not isinstance(deadline, int) or deadline <= 0:
+                raise PolicyError(f"step {index}: outcome_deadline must be a positive number")
         normalized.append({"after": after, "action": action, "params": params})
-    if normalized[0]["action"] != "send_check":
+    if normalized[0]["action"] not in FIRST_ACTIONS:
         raise PolicyError("the first step must send the check")
     last = normalized[-1]["action"]
     if last not in ("decide_task", "close"):

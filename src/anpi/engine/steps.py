@@ -181,6 +181,15 @@ def close(check: Check, params: dict[str, Any], now: datetime) -> None:
     return None
 
 
+def register(action: str, handler: Handler) -> None:
+    """Plug in the handler of an action named in ``policies.ACTIONS`` (anpi.groups)."""
+    from .policies import ACTIONS
+
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}: add it to policies.ACTIONS")
+    HANDLERS[action] = handler
+
+
 HANDLERS: dict[str, Handler] = {
     "send_check": send_check,
     "resend": resend,

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from . import hooks
 from .advance import advance_due_checks
 from .clock import Clock
 from .deliver import TransportFactory, default_transport, deliver_outbox_batch
@@ -39,7 +40,7 @@ def run_once(clock: Clock, transport_for: TransportFactory = default_transport) 
     """One pass over every job. Ingest first so that answers beat due steps."""
     result = Pass()
     result.ingested = process_inbox_batch(clock)
-    result.planned = plan_due_checks(clock)
+    result.planned = plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
     result.advanced = advance_due_checks(clock)
     result.delivered = deliver_outbox_batch(clock, transport_for=transport_for)
     return result

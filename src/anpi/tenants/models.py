@@ -49,6 +49,12 @@ class LineChannel(models.Model):
     bot_user_id = models.CharField(
         max_length=64, blank=True, help_text=_("The bot's user id (webhook 'destination').")
     )
+    basic_id = models.CharField(
+        _("LINE basic ID"),
+        max_length=40,
+        blank=True,
+        help_text=_("The account's @ID, for add-friend links and invite QR codes."),
+    )
     secret_encrypted = models.TextField()
     token_encrypted = models.TextField()
     api_host = models.CharField(max_length=200, blank=True)

@@ -1,0 +1,368 @@
+"""State changes of groups, members and teams. Ingest and views call these.
+
+Each ``do_*`` function writes the change, its timeline rows and its messages in
+one transaction (the outbox row exists iff the change committed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from anpi.engine import timeline
+from anpi.engine.answer import _close_check_cas, answer_ok
+from anpi.engine.clock import Clock
+from anpi.engine.models import Check, Outbox
+from anpi.people.models import Person
+from anpi.tenants.models import LineChannel
+
+from . import messages
+from .links import group_settings_url
+from .models import Alert, Group, GroupMember, Invite, Team, TeamPerson, TeamWatcher
+from .outbox import push_to_chat, reply_in_chat
+from .plan import following_group_occurrence
+
+TEAM_DEFAULT_TIME = time(9, 0)
+INVITE_LIFETIME = timedelta(days=30)
+
+
+def _cancel_open_checks(person: Person, reason: str, text: str, now: datetime) -> int:
+    cancelled = 0
+    for check in Check.objects.filter(person=person, state=Check.State.OPEN):
+        if _close_check_cas(check, state=Check.State.CANCELLED, reason=reason, now=now):
+            cancelled += 1
+            timeline.record(person, reason, text, now, check)
+    Alert.objects.filter(person=person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]).update(
+        state=Alert.State.CLOSED
+    )
+    return cancelled
+
+
+@transaction.atomic
+def do_bot_joined(
+    channel: LineChannel,
+    line_group_id: str,
+    now: datetime,
+    *,
+    name: str = "",
+    reply_token: str = "",
+) -> Group:
+    """The bot was invited into a LINE group."""
+    group, created = Group.objects.select_for_update().get_or_create(
+        channel=channel,
+        line_group_id=line_group_id,
+        defaults={"tenant_id": channel.tenant_id, "name": name, "joined_at": now},
+    )
+    if not created:
+        group.status = (
+            Group.Status.ACTIVE if group.schedule() is not None else Group.Status.REGISTERING
+        )
+        group.left_at = None
+        group.joined_at = now
+        group.name = name or group.name
+        group.next_check_at = (
+            following_group_occurrence(group, now) if group.status == Group.Status.ACTIVE else None
+        )
+        group.save(update_fields=["status", "left_at", "joined_at", "name", "next_check_at"])
+    if channel.tenant.kind == "municipal":
+        welcome = messages.team_welcome_message()
+    else:
+        welcome = messages.group_welcome_message(group_settings_url(group))
+    reply_in_chat(
+        channel=channel,
+        reply_token=reply_token,
+        to=line_group_id,
+        messages=[welcome],
+        purpose="greeting",
+        now=now,
+    )
+    return group
+
+
+@transaction.atomic
+def do_bot_left(channel: LineChannel, line_group_id: str, now: datetime) -> Group | None:
+    """The bot was removed: the group's checks stop, open ones are cancelled,
+    and staff are told (timeline of each member, e-mail, the groups page)."""
+    group = (
+        Group.objects.select_for_update(of=("self",))
+        .filter(channel=channel, line_group_id=line_group_id)
+        .select_related("tenant", "team")
+        .first()
+    )
+    if group is None:
+        return None
+    group.status = Group.Status.LEFT
+    group.left_at = now
+    group.next_check_at = None
+    group.save(update_fields=["status", "left_at", "next_check_at"])
+    for member in group.active_members().select_related("person"):
+        _cancel_open_checks(
+            member.person,
+            "group_bot_removed",
+            f"グループ「{group}」からボットが退出させられたため、確認を止めました",
+            now,
+        )
+    tenant = group.tenant
+    if tenant.staff_email:
+        from anpi.engine.outbox import enqueue_email
+
+        what = f"チーム「{group.team}」の連絡用グループ" if group.team_id else "つながりグループ"
+        enqueue_email(
+            tenant_id=tenant.pk,
+            to=tenant.staff_email,
+            subject=f"【anpi】{what}「{group}」からボットが退出しました",
+            body=f"{what}「{group}」からボットが退出させられました。"
+            "このグループでの安否確認・通知は止まっています。必要ならグループに連絡してください。",
+            purpose="staff_alert",
+            now=now,
+        )
+    return group
+
+
+@transaction.atomic
+def do_register_member(
+    group: Group, line_user_id: str, now: datetime, *, display_name: str = ""
+) -> GroupMember:
+    """A member of a peer group becomes watched: one Person per membership."""
+    member = (
+        GroupMember.objects.select_for_update()
+        .select_related("person")
+        .filter(group=group, line_user_id=line_user_id)
+        .first()
+    )
+    if member is None:
+        person = Person.objects.create(
+            tenant_id=group.tenant_id,
+            channel=group.channel,
+            display_name=display_name,
+            status=Person.Status.ACTIVE,
+            consent_at=now,
+        )
+        member = GroupMember.objects.create(
+            tenant_id=group.tenant_id,
+            group=group,
+            line_user_id=line_user_id,
+            display_name=display_name,
+            person=person,
+            joined_at=now,
+        )
+        timeline.record(person, "group_joined", f"グループ「{group}」のメンバーになりました", now)
+        return member
+    if member.left_at is not None:
+        member.left_at = None
+        member.joined_at = now
+        member.save(update_fields=["left_at", "joined_at"])
+        Person.objects.filter(pk=member.person_id).update(status=Person.Status.ACTIVE)
+        timeline.record(member.person, "group_joined", f"グループ「{group}」に戻りました", now)
+    if display_name and member.display_name != display_name:
+        member.display_name = display_name
+        member.save(update_fields=["display_name"])
+        Person.objects.filter(pk=member.person_id).update(display_name=display_name)
+        member.person.display_name = display_name
+    return member
+
+
+@transaction.atomic
+def do_member_left(group: Group, line_user_id: str, now: datetime) -> GroupMember | None:
+    """A member left the group: their open check is cancelled cleanly; the others go on."""
+    member = (
+        GroupMember.objects.select_for_update()
+        .select_related("person")
+        .filter(group=group, line_user_id=line_user_id, left_at__isnull=True)
+        .first()
+    )
+    if member is None:
+        return None
+    member.left_at = now
+    member.save(update_fields=["left_at"])
+    Person.objects.filter(pk=member.person_id).update(status=Person.Status.STOPPED)
+    _cancel_open_checks(
+        member.person, "group_left", f"グループ「{group}」を抜けたため、確認を止めました", now
+    )
+    timeline.record(member.person, "group_left", f"グループ「{group}」を抜けました", now)
+    return member
+
+
+def do_group_answer(member: GroupMember, clock: Clock, reply_token: str = "") -> int:
+    """A member said げんきです in the group: it counts for this member only."""
+    now = clock.now()
+    with transaction.atomic():
+        answered = answer_ok(member.person, clock, via="line_group")
+        alerted = Alert.objects.filter(
+            person=member.person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
+        ).update(state=Alert.State.CLOSED)
+        name = member.name
+        message = (
+            messages.member_answered_after_alert_message(name)
+            if alerted
+            else messages.member_thanks_message(name)
+        )
+        reply_in_chat(
+            channel=member.group.channel,
+            reply_token=reply_token,
+            to=member.group.line_group_id,
+            messages=[message],
+            purpose="thanks",
+            now=now,
+        )
+    return answered
+
+
+@transaction.atomic
+def do_send_group_settings_link(group: Group, now: datetime, reply_token: str) -> None:
+    reply_in_chat(
+        channel=group.channel,
+        reply_token=reply_token,
+        to=group.line_group_id,
+        messages=[messages.group_settings_link_message(group_settings_url(group))],
+        purpose="settings_link",
+        now=now,
+    )
+
+
+def schedule_summary(obj: Any) -> str:
+    at = obj.check_time.strftime("%H:%M") if obj.check_time else "--:--"
+    if obj.schedule_kind == "weekdays":
+        names = "月火水木金土日"
+        days = "・".join(names[int(d)] for d in obj.weekdays.split(",") if d.strip())
+        return f"{days}ようび の {at}"
+    every = "まいにち" if obj.interval_days == 1 else f"{obj.interval_days}にちに 1かい"
+    return f"{every} {at}"
+
+
+@transaction.atomic
+def do_save_group_schedule(group: Group, fields: dict[str, Any], now: datetime) -> Group:
+    """Saved from the group's settings page: checks start at the next occurrence."""
+    from zoneinfo import ZoneInfo
+
+    group = Group.objects.select_for_update().get(pk=group.pk)
+    for key in ("schedule_kind", "interval_days", "weekdays", "check_time", "skip_holidays"):
+        setattr(group, key, fields[key])
+    group.schedule_anchor = now.astimezone(ZoneInfo(group.tenant.timezone)).date()
+    group.status = Group.Status.ACTIVE
+    group.next_check_at = following_group_occurrence(group, now)
+    from .models import _nonce
+
+    group.settings_nonce = _nonce()
+    group.save()
+    push_to_chat(
+        channel=group.channel,
+        to=group.line_group_id,
+        messages=[messages.group_settings_saved_message(schedule_summary(group))],
+        purpose="settings_saved",
+        now=now,
+    )
+    return group
+
+
+@transaction.atomic
+def do_link_group_to_team(group: Group, team: Team, now: datetime, reply_token: str) -> None:
+    Group.objects.filter(pk=group.pk).update(kind=Group.Kind.TEAM, team=team, status="active")
+    reply_in_chat(
+        channel=group.channel,
+        reply_token=reply_token,
+        to=group.line_group_id,
+        messages=[messages.group_linked_message(team.name)],
+        purpose="group_linked",
+        now=now,
+    )
+
+
+def _reply_1to1(
+    channel: LineChannel, user_id: str, reply_token: str, message: dict, purpose: str, now: datetime
+) -> Outbox | None:
+    return reply_in_chat(
+        channel=channel,
+        reply_token=reply_token,
+        to=user_id,
+        messages=[message],
+        purpose=purpose,
+        now=now,
+    )
+
+
+@transaction.atomic
+def do_accept_invite(
+    channel: LineChannel,
+    line_user_id: str,
+    code: str,
+    now: datetime,
+    *,
+    reply_token: str = "",
+    display_name: str = "",
+) -> Invite | None:
+    """A LINE user sent an invite code (typed, or from the QR code's message link)."""
+    invite = (
+        Invite.objects.select_related("team")
+        .filter(tenant_id=channel.tenant_id, code=code.upper())
+        .first()
+    )
+    usable = invite is not None and invite.used_at is None and invite.expires_at > now
+    if not usable or not Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
+        used_at=now, used_by=line_user_id
+    ):
+        _reply_1to1(
+            channel, line_user_id, reply_token, messages.invite_invalid_message(), "invite", now
+        )
+        return None
+    team = invite.team
+    person = Person.objects.filter(channel=channel, line_user_id=line_user_id).first()
+    if invite.role == Invite.Role.WATCHER:
+        TeamWatcher.objects.update_or_create(
+            team=team,
+            line_user_id=line_user_id,
+            defaults={"tenant_id": team.tenant_id, "name": display_name or invite.label},
+        )
+        if person is not None and person.status == Person.Status.REGISTERING:
+            Person.objects.filter(pk=person.pk).update(status=Person.Status.STOPPED)
+            timeline.record(
+                person,
+                "became_watcher",
+                f"チーム「{team}」の見守る人として登録（見守り対象外）",
+                now,
+            )
+        reply = messages.invite_done_message("watcher", team.name)
+    else:
+        if person is None:
+            person = Person.objects.create(
+                tenant_id=channel.tenant_id,
+                channel=channel,
+                line_user_id=line_user_id,
+                display_name=display_name,
+            )
+        if not person.nickname and invite.label:
+            person.nickname = invite.label
+        TeamPerson.objects.update_or_create(
+            person=person, defaults={"tenant_id": team.tenant_id, "team": team, "joined_at": now}
+        )
+        if person.schedule() is None:
+            person.check_time = TEAM_DEFAULT_TIME
+            person.schedule_kind = Person.ScheduleKind.INTERVAL
+            person.interval_days = 1
+            from zoneinfo import ZoneInfo
+
+            person.schedule_anchor = now.astimezone(ZoneInfo(channel.tenant.timezone)).date()
+        if person.status in (Person.Status.REGISTERING, Person.Status.STOPPED):
+            person.status = Person.Status.ACTIVE
+            person.consent_at = person.consent_at or now
+            from anpi.engine.plan import following_occurrence
+
+            person.next_check_at = following_occurrence(person, now)
+        person.save()
+        timeline.record(person, "team_joined", f"見守りチーム「{team}」に入りました", now)
+        reply = messages.invite_done_message("watched", team.name, schedule_summary(person))
+    _reply_1to1(channel, line_user_id, reply_token, reply, "invite", now)
+    return invite
+
+
+def new_invite(team: Team, role: str, now: datetime, label: str = "") -> Invite:
+    return Invite.objects.create(
+        tenant_id=team.tenant_id,
+        team=team,
+        role=role,
+        label=label,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )

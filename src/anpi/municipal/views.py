@@ -1,0 +1,199 @@
+"""Tenant admin and staff pages of the group and municipal services.
+
+Every view is behind ``dashboard.access.staff_view`` and fetches objects with
+``tenant_object_or_404``: another tenant's team, group, alert or invite is a
+plain 404. Changing the set-up (channel, organizations, teams, policies,
+invites) needs the admin role; operators see everything of their tenant.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from anpi.dashboard.access import forbidden, scoped, staff_view, tenant_object_or_404
+from anpi.engine.clock import get_clock
+from anpi.engine.models import EscalationPolicy
+from anpi.groups import actions
+from anpi.groups.models import Alert, Group, Invite, Team
+from anpi.tenants.models import LineChannel, Organization
+
+from . import forms, qr
+
+
+def admin_view(view):
+    """Staff with the admin role only (others get the 403 page)."""
+
+    @staff_view
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.membership.role != "admin":
+            return forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def open_alerts(request: HttpRequest):
+    return (
+        scoped(request, Alert.objects)
+        .filter(state__in=[Alert.State.OPEN, Alert.State.CLAIMED], check_run__state="open")
+        .select_related("person", "team", "group")
+        .order_by("created_at")
+    )
+
+
+@staff_view
+def overview(request: HttpRequest) -> HttpResponse:
+    """City staff: every team's open alerts, the teams and the peer groups."""
+    return render(
+        request,
+        "municipal/overview.html",
+        {
+            "nav": "municipal",
+            "alerts": open_alerts(request),
+            "teams": scoped(request, Team.objects).select_related("organization").order_by("name"),
+            "groups": scoped(request, Group.objects).order_by("status", "name"),
+            "organizations": scoped(request, Organization.objects).order_by("name"),
+            "is_admin": request.membership.role == "admin",
+        },
+    )
+
+
+@admin_view
+def channel_settings(request: HttpRequest) -> HttpResponse:
+    channel = scoped(request, LineChannel.objects).order_by("pk").first()
+    creating = channel is None
+    if request.method == "POST":
+        form = forms.ChannelForm(request.POST, creating=creating)
+        if form.is_valid():
+            data = form.cleaned_data
+            with transaction.atomic():
+                channel = channel or LineChannel(tenant=request.tenant)
+                channel.name = data["name"]
+                channel.basic_id = data["basic_id"]
+                if data["channel_secret"]:
+                    channel.channel_secret = data["channel_secret"]
+                if data["access_token"]:
+                    channel.access_token = data["access_token"]
+                channel.save()
+            messages.success(request, "LINE公式アカウントを保存しました。")
+            return redirect("municipal:channel")
+    else:
+        initial = {"name": channel.name, "basic_id": channel.basic_id} if channel else {}
+        form = forms.ChannelForm(initial=initial, creating=creating)
+    webhook_url = settings.BASE_URL + channel.webhook_path() if channel else ""
+    return render(
+        request,
+        "municipal/channel.html",
+        {"nav": "municipal", "form": form, "channel": channel, "webhook_url": webhook_url},
+    )
+
+
+@admin_view
+def organization_new(request: HttpRequest) -> HttpResponse:
+    form = forms.OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = form.save(commit=False)
+        org.tenant = request.tenant
+        org.save()
+        messages.success(request, f"団体「{org.name}」を登録しました。")
+        return redirect("municipal:overview")
+    return render(request, "municipal/form.html", {"form": form, "title": "団体の登録"})
+
+
+@admin_view
+def team_new(request: HttpRequest) -> HttpResponse:
+    form = forms.TeamForm(request.POST or None, tenant=request.tenant)
+    if request.method == "POST" and form.is_valid():
+        team = Team.objects.create(tenant=request.tenant, **form.cleaned_data)
+        messages.success(request, f"チーム「{team.name}」を作りました。")
+        return redirect("municipal:team", team_id=team.pk)
+    return render(request, "municipal/form.html", {"form": form, "title": "チームを作る"})
+
+
+@admin_view
+def policy_new(request: HttpRequest) -> HttpResponse:
+    form = forms.PolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        EscalationPolicy.objects.create(
+            tenant=request.tenant, name=form.cleaned_data["name"], steps=form.cleaned_data["steps"]
+        )
+        messages.success(request, "エスカレーション手順を保存しました。")
+        return redirect("municipal:overview")
+    return render(request, "municipal/form.html", {"form": form, "title": "エスカレーション手順"})
+
+
+@staff_view
+def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = tenant_object_or_404(request, Team.objects.select_related("organization"), pk=team_id)
+    channel = scoped(request, LineChannel.objects).order_by("pk").first()
+    now = get_clock().now()
+    invites = [
+        {"invite": i, "svg": qr.invite_svg(i, channel.basic_id if channel else "")}
+        for i in team.invites.filter(used_at__isnull=True, expires_at__gt=now).order_by("-pk")[:20]
+    ]
+    return render(
+        request,
+        "municipal/team.html",
+        {
+            "nav": "municipal",
+            "team": team,
+            "people": team.people.select_related("person").order_by("person__nickname"),
+            "watchers": team.watchers.order_by("name"),
+            "alerts": open_alerts(request).filter(team=team),
+            "alert_group": team.alert_group(),
+            "invites": invites,
+            "invite_form": forms.InviteForm(),
+            "is_admin": request.membership.role == "admin",
+        },
+    )
+
+
+@admin_view
+@require_POST
+def invite_new(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = tenant_object_or_404(request, Team.objects, pk=team_id)
+    form = forms.InviteForm(request.POST)
+    if form.is_valid():
+        invite = actions.new_invite(
+            team, form.cleaned_data["role"], get_clock().now(), form.cleaned_data["label"]
+        )
+        messages.success(request, f"招待コード {invite.code} を作りました。")
+    else:
+        messages.error(request, "招待する人を選んでください。")
+    return redirect("municipal:team", team_id=team.pk)
+
+
+@staff_view
+def invite_qr(request: HttpRequest, invite_id: int) -> HttpResponse:
+    invite = tenant_object_or_404(request, Invite.objects, pk=invite_id)
+    channel = scoped(request, LineChannel.objects).order_by("pk").first()
+    svg = qr.invite_svg(invite, channel.basic_id if channel else "")
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@staff_view
+def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = tenant_object_or_404(
+        request, Alert.objects.select_related("person", "team", "group", "check_run"), pk=alert_id
+    )
+    entries = alert.person.timeline.filter(check_run=alert.check_run)[:50]
+    return render(
+        request, "municipal/alert.html", {"nav": "municipal", "alert": alert, "entries": entries}
+    )
+
+
+@staff_view
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = tenant_object_or_404(request, Group.objects.select_related("team"), pk=group_id)
+    members = group.members.select_related("person").order_by("left_at", "display_name")
+    return render(
+        request, "municipal/group.html", {"nav": "municipal", "group": group, "members": members}
+    )

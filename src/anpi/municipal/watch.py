@@ -1,0 +1,30 @@
+"""The small watcher view: a 見守る人 with a login sees only their own teams."""
+
+from __future__ import annotations
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from anpi.dashboard.access import forbidden
+from anpi.engine.models import Check
+from anpi.groups.models import Alert, Team, TeamPerson
+from anpi.tenants.models import Membership
+
+
+def watcher_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    tenants = Membership.objects.filter(user=request.user, role="watcher").values("tenant_id")
+    teams = Team.objects.filter(tenant_id__in=tenants, watchers__user=request.user).distinct()
+    if not teams:
+        return forbidden(request)
+    links = TeamPerson.objects.filter(team__in=teams).select_related("person", "team")
+    rows = []
+    for link in links.order_by("team__name", "person__nickname"):
+        latest = Check.objects.filter(person=link.person).order_by("-due_at").first()
+        rows.append({"team": link.team, "person": link.person, "latest": latest})
+    alerts = Alert.objects.filter(
+        team__in=teams, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
+    ).select_related("person", "team")
+    return render(request, "municipal/watch.html", {"teams": teams, "rows": rows, "alerts": alerts})
