@@ -56,7 +56,20 @@ class Command(BaseCommand):
         sim = SimulatorThread(host=host, port=opts["sim_port"]).start()
         web = start_web(host, opts["port"])
 
-        info = seed_module.seed_demo(sim.control, web_url, sim.url, datetime.now(UTC))
+        from django.contrib.auth.models import User
+
+        from anpi.groups.demo import seed_groups_demo
+
+        started = datetime.now(UTC)
+        info = seed_module.seed_demo(sim.control, web_url, sim.url, started)
+        groups = seed_groups_demo(
+            sim.control,
+            web_url,
+            sim.url,
+            started,
+            peer_channel=info.channel,
+            user=User.objects.get(username=info.username),
+        )
         clock = AcceleratedClock(opts["speed"]) if opts["speed"] != 1 else RealClock()
         set_clock(clock)
 
@@ -67,6 +80,12 @@ class Command(BaseCommand):
         self.stdout.write(f"  Phone simulator:  {sim.url}/")
         self.stdout.write(f"  Health:           {web_url}/healthz  and  {sim.url}/healthz")
         self.stdout.write(f"  Clock:            {clock!r}")
+        self.stdout.write(
+            f"  Tenants:          {info.tenant.name} (個人見守り + つながり group) and "
+            f"{groups.city.name} (安否通知, team {groups.team.name}); switch in the dashboard header"
+        )
+        for note in groups.notes:
+            self.stdout.write(f"  - {note}")
         self.stdout.write(
             "  In the phone simulator: add a user, follow the account, open the settings link,\n"
             "  wait for the check (or run with --speed 1440) and tap 「げんきです」.\n"
