@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# SPEED=1440 runs the clock a day a minute, to see the whole ladder quickly.
 demo: install
-	$(VENV)/bin/anpi demo
+	$(VENV)/bin/anpi demo $(if $(SPEED),--speed $(SPEED))
 
 # The whole suite on SQLite, then again on PostgreSQL (see scripts/test.sh).
 test: install
