@@ -1,36 +1,48 @@
-"""Forms of the tenant admin pages. Errors are plain Japanese; nothing is saved
-unless the whole form is valid."""
+"""Forms of the tenant admin pages. Nothing is saved unless the whole form is valid.
+
+Labels and errors are English msgids with the message context "municipal";
+Japanese (the default) comes from ``locale/ja``.
+"""
 
 from __future__ import annotations
 
 import json
 
 from django import forms
+from django.utils.translation import pgettext, pgettext_lazy
 
 from anpi.engine.models import EscalationPolicy
 from anpi.engine.policies import PolicyError, validate_policy
 from anpi.tenants.models import Organization
 
+KEEP_EMPTY = pgettext_lazy("municipal", "Leave empty to keep the current one")
+
 
 class ChannelForm(forms.Form):
-    name = forms.CharField(label="公式アカウント名", max_length=200)
+    name = forms.CharField(
+        label=pgettext_lazy("municipal", "Official account name"), max_length=200
+    )
     basic_id = forms.RegexField(
-        label="ベーシックID（@から始まるID）",
+        label=pgettext_lazy("municipal", "Basic ID (starts with @)"),
         regex=r"^@[0-9a-z._-]{3,30}$",
         required=False,
-        error_messages={"invalid": "@から始まるIDを入れてください（例: @123abcde）。"},
+        error_messages={
+            "invalid": pgettext_lazy(
+                "municipal", "Enter an ID that starts with @ (e.g. @123abcde)."
+            )
+        },
     )
     channel_secret = forms.CharField(
-        label="チャネルシークレット",
+        label=pgettext_lazy("municipal", "Channel secret"),
         widget=forms.PasswordInput,
         required=False,
-        help_text="変更しないときは空のまま",
+        help_text=KEEP_EMPTY,
     )
     access_token = forms.CharField(
-        label="チャネルアクセストークン（長期）",
+        label=pgettext_lazy("municipal", "Channel access token (long-lived)"),
         widget=forms.PasswordInput,
         required=False,
-        help_text="変更しないときは空のまま",
+        help_text=KEEP_EMPTY,
     )
 
     def __init__(self, *args, creating: bool = True, **kwargs) -> None:
@@ -39,29 +51,45 @@ class ChannelForm(forms.Form):
             for name in ("channel_secret", "access_token"):
                 self.fields[name].required = True
                 self.fields[name].help_text = ""
-                self.fields[name].error_messages["required"] = "入力してください。"
+                self.fields[name].error_messages["required"] = pgettext_lazy(
+                    "municipal", "Please fill this in."
+                )
 
 
 class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "kind"]
-        labels = {"name": "名称", "kind": "種別（社協・民生委員・町会など）"}
-        error_messages = {"name": {"required": "名称を入れてください。"}}
+        labels = {
+            "name": pgettext_lazy("municipal", "Organization name"),
+            "kind": pgettext_lazy(
+                "municipal",
+                "Kind (social welfare council, welfare commissioners, neighbourhood association…)",
+            ),
+        }
+        error_messages = {
+            "name": {"required": pgettext_lazy("municipal", "Please enter the name.")}
+        }
 
 
 class TeamForm(forms.Form):
     name = forms.CharField(
-        label="チーム名", max_length=200, error_messages={"required": "チーム名を入れてください。"}
+        label=pgettext_lazy("municipal", "Team name"),
+        max_length=200,
+        error_messages={"required": pgettext_lazy("municipal", "Please enter the team name.")},
     )
     organization = forms.ModelChoiceField(
-        label="団体", queryset=Organization.objects.none(), required=False
+        label=pgettext_lazy("municipal", "Organization"),
+        queryset=Organization.objects.none(),
+        required=False,
     )
     policy = forms.ModelChoiceField(
-        label="エスカレーション手順",
+        label=pgettext_lazy("municipal", "Escalation policy"),
         queryset=EscalationPolicy.objects.none(),
         required=False,
-        empty_label="標準（本人に再送 → チームに通知 → 市のスタッフ）",
+        empty_label=pgettext_lazy(
+            "municipal", "Standard (ask the person again → alert the team → city staff)"
+        ),
     )
 
     def __init__(self, *args, tenant, **kwargs) -> None:
@@ -72,17 +100,25 @@ class TeamForm(forms.Form):
 
 class InviteForm(forms.Form):
     role = forms.ChoiceField(
-        label="招待する人", choices=[("watched", "見守られる人"), ("watcher", "見守る人")]
+        label=pgettext_lazy("municipal", "Who is invited"),
+        choices=[
+            ("watched", pgettext_lazy("municipal", "Watched person")),
+            ("watcher", pgettext_lazy("municipal", "Watcher")),
+        ],
     )
-    label = forms.CharField(label="お名前（控え）", max_length=100, required=False)
+    label = forms.CharField(
+        label=pgettext_lazy("municipal", "Their name (for your records)"),
+        max_length=100,
+        required=False,
+    )
 
 
 class PolicyForm(forms.Form):
-    name = forms.CharField(label="名前", max_length=100)
+    name = forms.CharField(label=pgettext_lazy("municipal", "Name"), max_length=100)
     steps = forms.CharField(
-        label="手順（JSON）",
+        label=pgettext_lazy("municipal", "Steps (JSON)"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text='例: [{"after": 0, "action": "send_check"}, …]',
+        help_text=pgettext_lazy("municipal", 'e.g. [{"after": 0, "action": "send_check"}, …]'),
     )
 
     def clean_steps(self) -> list:
@@ -90,11 +126,13 @@ class PolicyForm(forms.Form):
             steps = json.loads(self.cleaned_data["steps"])
         except ValueError as exc:
             raise forms.ValidationError(
-                "JSONとして読めません。括弧や引用符を確認してください。"
+                pgettext("municipal", "This is not valid JSON. Check the brackets and quotes.")
             ) from exc
         if not isinstance(steps, list):
-            raise forms.ValidationError("手順は [ … ] のリストで書いてください。")
+            raise forms.ValidationError(pgettext("municipal", "Write the steps as a list: [ … ]."))
         try:
             return validate_policy(steps)
         except PolicyError as exc:
-            raise forms.ValidationError(f"手順が正しくありません: {exc}") from exc
+            raise forms.ValidationError(
+                pgettext("municipal", "The steps are not valid: %(error)s") % {"error": exc}
+            ) from exc

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from anpi.dashboard.access import forbidden, scoped, staff_view, tenant_object_or_404
@@ -83,7 +84,7 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
                 if data["access_token"]:
                     channel.access_token = data["access_token"]
                 channel.save()
-            messages.success(request, "LINE公式アカウントを保存しました。")
+            messages.success(request, pgettext("municipal", "Saved the LINE official account."))
             return redirect("municipal:channel")
     else:
         initial = {"name": channel.name, "basic_id": channel.basic_id} if channel else {}
@@ -103,9 +104,16 @@ def organization_new(request: HttpRequest) -> HttpResponse:
         org = form.save(commit=False)
         org.tenant = request.tenant
         org.save()
-        messages.success(request, f"団体「{org.name}」を登録しました。")
+        messages.success(
+            request,
+            pgettext("municipal", "Registered the organization “%(name)s”.") % {"name": org.name},
+        )
         return redirect("municipal:overview")
-    return render(request, "municipal/form.html", {"form": form, "title": "団体の登録"})
+    return render(
+        request,
+        "municipal/form.html",
+        {"form": form, "title": pgettext("municipal", "New organization")},
+    )
 
 
 @admin_view
@@ -113,9 +121,15 @@ def team_new(request: HttpRequest) -> HttpResponse:
     form = forms.TeamForm(request.POST or None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         team = Team.objects.create(tenant=request.tenant, **form.cleaned_data)
-        messages.success(request, f"チーム「{team.name}」を作りました。")
+        messages.success(
+            request, pgettext("municipal", "Created the team “%(name)s”.") % {"name": team.name}
+        )
         return redirect("municipal:team", team_id=team.pk)
-    return render(request, "municipal/form.html", {"form": form, "title": "チームを作る"})
+    return render(
+        request,
+        "municipal/form.html",
+        {"form": form, "title": pgettext("municipal", "Create a team")},
+    )
 
 
 @admin_view
@@ -125,9 +139,13 @@ def policy_new(request: HttpRequest) -> HttpResponse:
         EscalationPolicy.objects.create(
             tenant=request.tenant, name=form.cleaned_data["name"], steps=form.cleaned_data["steps"]
         )
-        messages.success(request, "エスカレーション手順を保存しました。")
+        messages.success(request, pgettext("municipal", "Saved the escalation policy."))
         return redirect("municipal:overview")
-    return render(request, "municipal/form.html", {"form": form, "title": "エスカレーション手順"})
+    return render(
+        request,
+        "municipal/form.html",
+        {"form": form, "title": pgettext("municipal", "Escalation policy")},
+    )
 
 
 @staff_view
@@ -165,9 +183,12 @@ def invite_new(request: HttpRequest, team_id: int) -> HttpResponse:
         invite = actions.new_invite(
             team, form.cleaned_data["role"], get_clock().now(), form.cleaned_data["label"]
         )
-        messages.success(request, f"招待コード {invite.code} を作りました。")
+        messages.success(
+            request,
+            pgettext("municipal", "Created the invite code %(code)s.") % {"code": invite.code},
+        )
     else:
-        messages.error(request, "招待する人を選んでください。")
+        messages.error(request, pgettext("municipal", "Please choose who is invited."))
     return redirect("municipal:team", team_id=team.pk)
 
 
