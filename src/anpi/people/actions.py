@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import pgettext, pgettext_lazy
 
 from anpi.engine import messages, timeline
 from anpi.engine.models import Check, Task
@@ -159,7 +161,19 @@ def open_task_count(person: Person) -> int:
 # --- Registration through the mobile settings page (people.views) ---------------
 
 MAX_CONTACTS = 3
-WEEKDAY_NAMES = ["げつ", "か", "すい", "もく", "きん", "ど", "にち"]
+# The bot writes LINE messages and the timeline in Japanese, whatever language
+# the settings page was shown in.
+BOT_LANGUAGE = "ja"
+
+WEEKDAY_NAMES = [
+    pgettext_lazy("summary", "げつ"),
+    pgettext_lazy("summary", "か"),
+    pgettext_lazy("summary", "すい"),
+    pgettext_lazy("summary", "もく"),
+    pgettext_lazy("summary", "きん"),
+    pgettext_lazy("summary", "ど"),
+    pgettext_lazy("summary", "にち"),
+]
 
 
 def _hm(value: Any) -> str:
@@ -167,27 +181,35 @@ def _hm(value: Any) -> str:
 
 
 def registration_summary(person: Person) -> str:
-    """A short やさしい日本語 summary of when checks come, e.g. 「まいにち 9:00 に ききます」."""
+    """A short summary of when checks come, e.g. 「まいにち 9:00 に ききます」.
+
+    In the active language: やさしい日本語 msgids, English from ``locale/en``.
+    """
     from zoneinfo import ZoneInfo
 
     if person.check_time is None:
         return ""
     at = _hm(person.check_time)
     if person.schedule_kind == Person.ScheduleKind.WEEKDAYS:
-        days = "・".join(WEEKDAY_NAMES[int(d)] for d in person.weekdays.split(",") if d.strip())
-        when = f"まいしゅう {days} の"
+        days = pgettext("summary", "・").join(
+            str(WEEKDAY_NAMES[int(d)]) for d in person.weekdays.split(",") if d.strip()
+        )
+        when = pgettext("summary", "まいしゅう %(days)s の") % {"days": days}
     elif person.interval_days == 1:
-        when = "まいにち"
+        when = pgettext("summary", "まいにち")
     elif person.interval_days == 7:
-        when = "1しゅうかんに 1かい"
+        when = pgettext("summary", "1しゅうかんに 1かい")
     else:
-        when = f"{person.interval_days}にちに 1かい"
-    lines = [f"{when} {at} に ききます。"]
+        when = pgettext("summary", "%(n)sにちに 1かい") % {"n": person.interval_days}
+    lines = [pgettext("summary", "%(when)s %(at)s に ききます。") % {"when": when, "at": at}]
     if person.skip_holidays:
-        lines.append("しゅくじつは おやすみです。")
+        lines.append(pgettext("summary", "しゅくじつは おやすみです。"))
     if person.next_check_at is not None:
         local = person.next_check_at.astimezone(ZoneInfo(person.tenant.timezone))
-        lines.append(f"つぎは {local.month}がつ {local.day}にち {_hm(local)} です。")
+        lines.append(
+            pgettext("summary", "つぎは %(month)sがつ %(day)sにち %(at)s です。")
+            % {"month": local.month, "day": local.day, "at": _hm(local)}
+        )
     return "\n".join(lines)
 
 
@@ -345,7 +367,8 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
         ]
     )
     _save_contacts(person, data.get("contacts") or [], now)
-    summary = registration_summary(person)
+    with translation.override(BOT_LANGUAGE):
+        summary = registration_summary(person)
     timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)
     if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
         enqueue_push(

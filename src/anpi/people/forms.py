@@ -1,7 +1,7 @@
 """Forms of the mobile settings page (見守られる人) and its emergency contacts.
 
-UI strings are Japanese msgids (やさしい日本語) wrapped in gettext, so an English
-catalogue can be added later without touching the code. The forms only validate;
+UI strings are Japanese msgids (やさしい日本語) wrapped in gettext; English comes
+from ``locale/en``, so errors follow the page's language. The forms only validate;
 saving goes through ``anpi.people.actions.do_save_registration``.
 """
 
