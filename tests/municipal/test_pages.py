@@ -188,3 +188,13 @@ def test_a_team_follows_its_own_policy(client, tenant, admin, make_person, clock
     clock.advance(hours=1)
     plan_due_checks(clock)
     assert Check.objects.get(person=person).policy[1]["action"] == "alert_team"
+
+
+def test_submitting_an_empty_team_form_shows_the_error_and_creates_nothing(client, tenant, admin):
+    from anpi.groups.models import Team
+
+    client.force_login(admin)
+    response = client.post("/m/teams/new/", {})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not Team.objects.filter(tenant=tenant).exists()

@@ -99,7 +99,7 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
 
 @admin_view
 def organization_new(request: HttpRequest) -> HttpResponse:
-    form = forms.OrganizationForm(request.POST or None)
+    form = forms.OrganizationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         org = form.save(commit=False)
         org.tenant = request.tenant
@@ -118,7 +118,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 
 @admin_view
 def team_new(request: HttpRequest) -> HttpResponse:
-    form = forms.TeamForm(request.POST or None, tenant=request.tenant)
+    form = forms.TeamForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         team = Team.objects.create(tenant=request.tenant, **form.cleaned_data)
         messages.success(
@@ -134,7 +134,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
 
 @admin_view
 def policy_new(request: HttpRequest) -> HttpResponse:
-    form = forms.PolicyForm(request.POST or None)
+    form = forms.PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         EscalationPolicy.objects.create(
             tenant=request.tenant, name=form.cleaned_data["name"], steps=form.cleaned_data["steps"]
