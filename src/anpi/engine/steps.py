@@ -14,12 +14,15 @@ from typing import Any
 
 from . import messages, timeline
 from .models import Check, Task
+from .multicast import coalesce_key
 from .outbox import enqueue_email, enqueue_push
 
 Handler = Callable[[Check, dict[str, Any], datetime], datetime | None]
 
 
-def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: datetime) -> None:
+def _push_to_person(
+    check: Check, message: dict[str, Any], purpose: str, now: datetime, coalesce: bool = False
+) -> None:
     person = check.person
     if not person.line_user_id or person.channel_id is None:
         open_task(
@@ -33,7 +36,16 @@ def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: da
         purpose=purpose,
         now=now,
         check=check,
+        coalesce_key=coalesce_key([message]) if coalesce else "",
     )
+
+
+def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The check message, and whether it is identical for everyone (multicast).
+    A policy opts in with ``params: {"message": "identical"}`` on send_check."""
+    if params.get("message") == "identical":
+        return messages.identical_check_message(), True
+    return messages.check_message(check.person.name, check.pk), False
 
 
 def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
@@ -48,7 +60,8 @@ def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
             check.person, "check_merged", "前回の確認が未応答のため、再送信と兼ねます", now, check
         )
         return None
-    _push_to_person(check, messages.check_message(check.person.name, check.pk), "check", now)
+    message, identical = check_message_for(check, params)
+    _push_to_person(check, message, "check", now, coalesce=identical)
     timeline.record(check.person, "check_sent", "安否確認を送信", now, check)
     return None
 
