@@ -37,11 +37,16 @@ class Pass:
         return bool(self.planned or self.advanced or self.ingested or self.delivered)
 
 
+def plan_all(clock: Clock) -> int:
+    """The engine's planner and every service's (``hooks.planners``)."""
+    return plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
+
+
 def run_once(clock: Clock, transport_for: TransportFactory = default_transport) -> Pass:
     """One pass over every job. Ingest first so that answers beat due steps."""
     result = Pass()
     result.ingested = process_inbox_batch(clock)
-    result.planned = plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
+    result.planned = plan_all(clock)
     result.advanced = advance_due_checks(clock)
     result.delivered = deliver_outbox_batch(clock, transport_for=transport_for)
     return result
@@ -178,7 +183,7 @@ def run_forever(
             if beat.due() or virtual_due:
                 heartbeat(name, clock)
                 last_virtual_beat = now
-            one = Pass(planned=plan_due_checks(clock), advanced=advance_due_checks(clock))
+            one = Pass(planned=plan_all(clock), advanced=advance_due_checks(clock))
             if health.due():
                 track_incident(health_report(clock), clock.now())
         except Exception:  # noqa: BLE001 - a worker must outlive a bad pass (e.g. DB restart)
