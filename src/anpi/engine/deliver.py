@@ -140,15 +140,28 @@ def _executor() -> ThreadPoolExecutor:
 def send_all(rows: list[Outbox], transport_for: TransportFactory) -> list[SendResult]:
     """Send every claimed row; concurrently when there is more than one.
 
-    Transports are looked up here, in the calling thread, so the sending
-    threads never touch the database (Django connections are per thread, and
-    none of them may hold a lock across an HTTP request). The LINE transport
-    keeps one SDK ApiClient per thread.
+    Rows for the same chat (recipient) go one after another in id order, in one
+    task, so that a person or a group sees messages in the order they were
+    made; different chats go in parallel. Transports are looked up here, in the
+    calling thread, so the sending threads never touch the database (Django
+    connections are per thread, and none may hold a lock across an HTTP
+    request). The LINE transport keeps one SDK ApiClient per thread.
     """
     transports = [transport_for(row) for row in rows]
     if len(rows) <= 1 or deliver_threads() == 1:
         return [_send_guarded(row, t) for row, t in zip(rows, transports, strict=True)]
-    return list(_executor().map(_send_guarded, rows, transports))
+    chats: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):  # rows are sorted by id
+        chats.setdefault(row.recipient, []).append(index)
+
+    def send_chat(indexes: list[int]) -> list[tuple[int, SendResult]]:
+        return [(i, _send_guarded(rows[i], transports[i])) for i in indexes]
+
+    results: list[SendResult | None] = [None] * len(rows)
+    for done in _executor().map(send_chat, chats.values()):
+        for index, result in done:
+            results[index] = result
+    return [r for r in results if r is not None]
 
 
 def deliver_outbox_batch(
