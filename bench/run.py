@@ -1,26 +1,27 @@
 """anpi benchmark harness (`make bench`): the engine against the LINE simulator
 with LINE's real per-channel rate limits, through the official SDK.
 
-    python bench/run.py --db postgres --n 20000
-    python bench/run.py --db sqlite --n 20000
+    python bench/run.py --db postgres            # defaults sized for ~15 min in all
+    python bench/run.py --db sqlite --n 20000    # every figure at N persons
+    python bench/run.py --db postgres --only push,multicast --n-push 100000
+
+Processes: the simulator (bench/simproc.py), the workers (`anpi worker`), the
+web server (gunicorn) and the load generator (bench/loadgen.py) each run in
+their own process; this one seeds the database and watches.
 
 Writes bench/results/latest.json (and latest-<db>.json): every figure is
-{"value", "unit", "n"}. Only measured numbers are written; a figure this
-harness does not measure yet is absent from the file and listed as "missing".
+{"value", "unit", "n"}. Only measured numbers are written; a figure that was not
+measured in this run is absent and listed under _meta.missing.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
-import hmac
 import json
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -30,6 +31,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")
+BENCH_DB = os.environ.get("BENCH_DB", "anpi_bench")
+PHASES = ["push", "multicast", "escalate", "webhook"]
+# Default N per figure: chosen so that `make bench` (SQLite and PostgreSQL)
+# finishes in about 15 minutes on a 2-core machine. --n sets them all.
+DEFAULT_N = {"push": 20000, "multicast": 20000, "escalate": 20000, "webhook": 2000}
 
 
 def progress(message: str) -> None:
@@ -40,17 +46,49 @@ def figure(value: float, unit: str, n: int) -> dict[str, Any]:
     return {"value": round(value, 3), "unit": unit, "n": n}
 
 
-def p(values: list[float], q: float) -> float:
+def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def rss_mb(pid: int) -> float:
     """Peak resident set size (VmHWM) of a running process, in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
+
+
+def get_json(url: str, body: Any = None, timeout: float = 120) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.loads(resp.read())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str) -> None:
+    import urllib.error
+
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
 
 
 def setup_database(kind: str, workdir: Path) -> str:
@@ -68,18 +106,20 @@ def setup_database(kind: str, workdir: Path) -> str:
         dbname="postgres",
         autocommit=True,
     ) as conn:
-        conn.execute("DROP DATABASE IF EXISTS anpi_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE anpi_bench")
-    return u._replace(path="/anpi_bench").geturl()
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return u._replace(path=f"/{BENCH_DB}").geturl()
 
 
 class Bench:
-    def __init__(self, n: int, workers: int, db: str, workdir: Path) -> None:
-        self.n, self.n_workers, self.db, self.workdir = n, workers, db, workdir
+    def __init__(self, db: str, workers: int, workdir: Path) -> None:
+        self.db, self.n_workers, self.workdir = db, workers, workdir
         self.results: dict[str, Any] = {}
         self.worker_rss = 0.0
         self.web_rss = 0.0
+        self.procs: list[subprocess.Popen] = []
 
+    # processes ---------------------------------------------------------------------
     def start(self) -> None:
         import django
 
@@ -95,36 +135,75 @@ class Bench:
         django.setup()
         from django.core.management import call_command
 
-        from anpi.linesim.testing import SimulatorThread
-
         call_command("migrate", verbosity=0)
-        self.sim = SimulatorThread().start()  # default config: LINE's real rate limits
+        port = free_port()
+        self.sim_url = f"http://127.0.0.1:{port}"
+        self.sim = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "simproc.py"), "--port", str(port)],
+            env=self.env,
+            stderr=open(self.workdir / "sim.log", "w"),
+        )
+        wait_http(self.sim_url + "/_bench/progress")
 
-    def seed(self) -> None:
-        """N persons on one channel (standard plan), all due at the same minute."""
+    def workers(self) -> list[subprocess.Popen]:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "anpi.cli", "worker", "--name", f"b{i}"],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=open(self.workdir / f"w{i}.log", "a"),
+            )
+            for i in range(self.n_workers)
+        ]
+        self.procs = procs
+        return procs
+
+    def watch_rss(self) -> None:
+        for proc in self.procs:
+            self.worker_rss = max(self.worker_rss, rss_mb(proc.pid))
+
+    def stop(self, procs: list[subprocess.Popen]) -> None:
+        self.watch_rss()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(60)
+        self.procs = []
+
+    def sim_progress(self) -> dict[str, Any]:
+        return get_json(self.sim_url + "/_bench/progress")
+
+    # data --------------------------------------------------------------------------
+    def seed(self, name: str, n: int, identical: bool = False) -> Any:
+        """N persons on one channel of a new tenant, all due this very minute."""
+        from anpi.engine.models import EscalationPolicy
+        from anpi.engine.policies import INDIVIDUAL_DEFAULT
         from anpi.people.models import Person
         from anpi.tenants.models import LineChannel, Tenant
 
-        tenant = Tenant.objects.create(name="bench", slug="bench")
-        ch = LineChannel(tenant=tenant, name="bench", api_host=self.sim.url)
-        ch.channel_secret, ch.access_token = "bench-secret", "bench-token"
+        tenant = Tenant.objects.create(name=name, slug=name)
+        if identical:
+            steps = [dict(step) for step in INDIVIDUAL_DEFAULT]
+            steps[0] = {"after": 0, "action": "send_check", "params": {"message": "identical"}}
+            EscalationPolicy.objects.create(
+                tenant=tenant, name="identical", steps=steps, is_default=True
+            )
+        ch = LineChannel(tenant=tenant, name=name, api_host=self.sim_url)
+        ch.channel_secret, ch.access_token = f"{name}-secret", f"{name}-token"
         ch.save()
-        made = self.sim.control.add_channel(ch.channel_secret, ch.access_token, plan="unlimited")
+        made = get_json(
+            self.sim_url + "/_sim/channels",
+            {
+                "channelSecret": ch.channel_secret,
+                "accessToken": ch.access_token,
+                "plan": "unlimited",
+            },
+        )
         ch.bot_user_id = made["botUserId"]
         ch.save(update_fields=["bot_user_id"])
-        self.channel = ch
-        progress(f"creating {self.n} LINE users and persons")
-        sim_state = self.sim.sim.state
-        from anpi.linesim.state import User, new_user_id
-
-        uids = []
-        with sim_state.lock:  # direct: the control API would take minutes for 100k users
-            for i in range(self.n):
-                user = User(user_id=new_user_id(), display_name=f"u{i}")
-                user.friendship[ch.bot_user_id] = "friend"
-                sim_state.users[user.user_id] = user
-                uids.append(user.user_id)
-        self.now = datetime.now(UTC).replace(second=0, microsecond=0)
+        progress(f"{name}: creating {n} LINE users and persons")
+        uids = get_json(self.sim_url + "/_bench/users", {"bot": ch.bot_user_id, "n": n})["ids"]
+        now = datetime.now(UTC).replace(microsecond=0)
         Person.objects.bulk_create(
             [
                 Person(
@@ -135,201 +214,148 @@ class Bench:
                     status="active",
                     schedule_kind="interval",
                     interval_days=1,
-                    check_time=self.now.time(),
-                    schedule_anchor=self.now.date(),
-                    next_check_at=self.now,
-                    consent_at=self.now,
+                    check_time=now.time(),
+                    schedule_anchor=now.date(),
+                    next_check_at=now,
+                    consent_at=now,
                 )
                 for i, uid in enumerate(uids)
             ],
-            batch_size=2000,
+            batch_size=5000,
         )
+        return ch
 
-    def workers(self) -> list[subprocess.Popen]:
-        return [
-            subprocess.Popen(
-                [sys.executable, "-m", "anpi.cli", "worker", "--name", f"b{i}"],
-                env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=open(self.workdir / f"w{i}.log", "w"),
-            )
-            for i in range(self.n_workers)
-        ]
-
-    def stop(self, procs: list[subprocess.Popen]) -> None:
-        for proc in procs:
-            try:
-                self.worker_rss = max(self.worker_rss, rss_mb(proc.pid))
-            except OSError:
-                pass
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
-
-    def dispatch_push(self) -> None:
-        started = time.monotonic()
+    # figures -----------------------------------------------------------------------
+    def dispatch(self, key: str, name: str, n: int, floor_rate: float, identical: bool) -> None:
+        """Time from starting the workers until LINE (the simulator) accepted the
+        last of N check messages that are due in the same minute."""
+        channel = self.seed(name, n, identical)
+        base = self.sim_progress()["deliveries"]
+        started = time.time()
         procs = self.workers()
-        last = 0
+        step = max(1, n // 10)
+        shown = 0
         while True:
-            delivered = len(self.sim.sim.state.deliveries)
-            if delivered >= self.n:
+            state = self.sim_progress()
+            done = state["deliveries"] - base
+            if done >= n:
                 break
-            if delivered != last and delivered // max(1, self.n // 10) != last // max(
-                1, self.n // 10
-            ):
-                progress(f"dispatch: {delivered}/{self.n} accepted")
-            last = delivered
-            for proc in procs:
-                self.worker_rss = max(self.worker_rss, rss_mb(proc.pid))
-            time.sleep(0.05)
-        elapsed = time.monotonic() - started
+            if done // step > shown:
+                shown = done // step
+                progress(f"{key}: {done}/{n} accepted ({time.time() - started:.1f} s)")
+            self.watch_rss()
+            time.sleep(0.1)
+        elapsed = state["last_at"] - started
         self.stop(procs)
-        self.results["dispatch_push_seconds"] = figure(elapsed, "s", self.n)
-        self.results["dispatch_push_floor_seconds"] = figure(self.n / 2000, "s", self.n)
+        progress(f"{key}: {n} in {elapsed:.1f} s (floor {n / floor_rate:.1f} s)")
+        self.results[f"{key}_seconds"] = figure(elapsed, "s", n)
+        self.results[f"{key}_floor_seconds"] = figure(n / floor_rate, "s", n)
+        self.push_channel = channel if not identical else getattr(self, "push_channel", None)
 
     def escalate(self) -> None:
-        """Every check's next step (the re-send) made due now: time to fire them all."""
+        """Every open check of the push tenant made overdue now (its next step is
+        the re-send): time until every step fired, and the lag of each step."""
         from anpi.engine.models import Check, TimelineEntry
 
+        tenant = self.push_channel.tenant_id
+        open_checks = Check.objects.filter(tenant_id=tenant, state="open")
+        n = open_checks.count()
         due = datetime.now(UTC)
-        Check.objects.filter(state="open").update(next_action_at=due)
+        open_checks.update(next_action_at=due)
         started = time.monotonic()
         procs = self.workers()
-        while TimelineEntry.objects.filter(kind="resent").count() < self.n:
-            for proc in procs:
-                self.worker_rss = max(self.worker_rss, rss_mb(proc.pid))
+        resent = TimelineEntry.objects.filter(tenant_id=tenant, kind="resent")
+        shown = 0
+        while (done := resent.count()) < n:
+            if done // max(1, n // 10) > shown:
+                shown = done // max(1, n // 10)
+                progress(f"escalate: {done}/{n} ({time.monotonic() - started:.1f} s)")
+            self.watch_rss()
             time.sleep(0.2)
         elapsed = time.monotonic() - started
         self.stop(procs)
-        lags = [
-            (at - due).total_seconds() * 1000
-            for at in TimelineEntry.objects.filter(kind="resent").values_list("at", flat=True)
-        ]
-        self.results["escalate_seconds"] = figure(elapsed, "s", self.n)
-        self.results["escalate_lag_p99_ms"] = figure(p(lags, 0.99), "ms", self.n)
+        lags = [(at - due).total_seconds() * 1000 for at in resent.values_list("at", flat=True)]
+        progress(f"escalate: {n} steps in {elapsed:.1f} s")
+        self.results["escalate_seconds"] = figure(elapsed, "s", n)
+        self.results["escalate_lag_p99_ms"] = figure(pct(lags, 0.99), "ms", n)
 
-    def webhook_and_taps(self, rate: int = 500, seconds: float = 10.0) -> None:
-        """Signed OK taps POSTed at a steady rate to gunicorn; latency of each POST,
-        and the time from POST to the check being answered in the database."""
+    def webhook(self, n: int, rate: float, web_workers: int) -> None:
+        """Signed OK taps at a steady rate from bench/loadgen.py to gunicorn.
+        webhook latency: each POST; tap → answered: POST sent → Check.answered_at;
+        tap → reply: POST sent → the simulator accepting the thank-you reply."""
         from anpi.engine.models import Check
         from anpi.people.models import Person
 
-        port = _free_port()
+        ch = self.push_channel
+        port = free_port()
         web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "anpi.wsgi:application",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-w",
-                "2",
-                "--threads",
-                "8",
-                "--log-level",
-                "warning",
-            ],
+            [sys.executable, "-m", "anpi.cli", "web", "--port", str(port)]
+            + ["--workers", str(web_workers), "--access-logfile", "/dev/null"],
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "web.log", "w"),
         )
+        wait_http(f"http://127.0.0.1:{port}/healthz")
         procs = self.workers()
-        _wait(f"http://127.0.0.1:{port}/healthz")
-        url = f"http://127.0.0.1:{port}{self.channel.webhook_path()}"
-        open_checks = list(
-            Check.objects.filter(state="open").values_list("id", "person_id")[: int(rate * seconds)]
+        users = list(
+            Person.objects.filter(tenant_id=ch.tenant_id, checks__state="open")
+            .values_list("line_user_id", flat=True)
+            .distinct()[:n]
         )
-        users = dict(Person.objects.values_list("id", "line_user_id"))
-        latencies: list[float] = []
-        sent_at: dict[int, float] = {}
-        lock = threading.Lock()
-
-        def post(check_id: int, person_id: int, i: int) -> None:
-            event = {
-                "type": "postback",
-                "mode": "active",
-                "timestamp": int(time.time() * 1000),
-                "source": {"type": "user", "userId": users[person_id]},
-                "webhookEventId": f"01BENCH{i:019d}",
-                "deliveryContext": {"isRedelivery": False},
-                "replyToken": f"bench{i}",
-                "postback": {"data": f"anpi:ok:{check_id}"},
-            }
-            body = json.dumps({"destination": self.channel.bot_user_id, "events": [event]}).encode()
-            sig = base64.b64encode(
-                hmac.new(b"bench-secret", body, hashlib.sha256).digest()
-            ).decode()
-            req = urllib.request.Request(
-                url,
-                data=body,
-                headers={"Content-Type": "application/json", "X-Line-Signature": sig},
-            )
-            t0 = time.monotonic()
-            urllib.request.urlopen(req, timeout=10).close()
-            with lock:
-                latencies.append((time.monotonic() - t0) * 1000)
-                sent_at[check_id] = t0
-
-        progress(f"webhook: {len(open_checks)} OK taps at {rate}/s")
-        threads = []
-        start = time.monotonic()
-        for i, (check_id, person_id) in enumerate(open_checks):
-            delay = start + i / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            t = threading.Thread(target=post, args=(check_id, person_id, i))
-            t.start()
-            threads.append(t)
-        answered_at: dict[int, float] = {}
-        ids = [c for c, _ in open_checks]
+        tokens = get_json(
+            self.sim_url + "/_bench/reply_tokens", {"bot": ch.bot_user_id, "users": users}
+        )["tokens"]
+        progress(f"webhook: {len(users)} OK taps at {rate:.0f}/s (load generator process)")
+        gen = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "loadgen.py"), "--url"]
+            + [f"http://127.0.0.1:{port}{ch.webhook_path()}", "--secret", ch.channel_secret]
+            + ["--bot", ch.bot_user_id, "--rate", str(rate)],
+            input=json.dumps([[u, t] for u, t in zip(users, tokens, strict=True)]),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        taps = json.loads(gen.stdout)
+        ok = [t for t in taps if t[2] == 200]
+        progress(f"webhook: {len(ok)}/{len(taps)} answered 200; waiting for the worker")
+        sent_at = {t[3]: t[0] for t in taps}
+        answered = Check.objects.filter(tenant_id=ch.tenant_id, person__line_user_id__in=users)
         deadline = time.monotonic() + 120
-        while len(answered_at) < len(ids) and time.monotonic() < deadline:
-            now = time.monotonic()
-            for cid in (
-                Check.objects.filter(pk__in=ids, state="answered")
-                .exclude(pk__in=list(answered_at))
-                .values_list("id", flat=True)
-            ):
-                answered_at[cid] = now
-            time.sleep(0.05)
-        for t in threads:
-            t.join()
-        self.web_rss = max(rss_mb(web.pid), *(rss_mb(c) for c in _children(web.pid)))
+        while answered.filter(state="open").exists() and time.monotonic() < deadline:
+            self.watch_rss()
+            time.sleep(0.2)
+        time.sleep(2)  # the last thank-you replies
+        replies = get_json(self.sim_url + "/_bench/replies")
+        self.web_rss = max([rss_mb(web.pid)] + [rss_mb(c) for c in children(web.pid)])
         self.stop(procs)
         web.terminate()
-        web.wait(15)
-        self.results["webhook_p50_ms"] = figure(p(latencies, 0.5), "ms", len(latencies))
-        self.results["webhook_p99_ms"] = figure(p(latencies, 0.99), "ms", len(latencies))
-        lag = [(answered_at[c] - sent_at[c]) * 1000 for c in answered_at if c in sent_at]
-        if lag:
-            self.results["tap_to_answered_p99_ms"] = figure(p(lag, 0.99), "ms", len(lag))
+        web.wait(30)
+        by_user: dict[str, float] = {}
+        for uid, at in answered.exclude(answered_at=None).values_list(
+            "person__line_user_id", "answered_at"
+        ):
+            by_user[uid] = min(by_user.get(uid, 1e18), at.timestamp())
+        to_answer = [(by_user[u] - sent_at[u]) * 1000 for u in by_user if u in sent_at]
+        to_reply = [
+            (datetime.fromisoformat(replies[u].replace("Z", "+00:00")).timestamp() - sent_at[u])
+            * 1000
+            for u in users
+            if u in replies and u in sent_at
+        ]
+        latencies = [t[1] for t in ok]
+        r = self.results
+        r["webhook_p50_ms"] = figure(pct(latencies, 0.5), "ms", len(latencies))
+        r["webhook_p99_ms"] = figure(pct(latencies, 0.99), "ms", len(latencies))
+        if to_answer:
+            r["tap_to_answered_p99_ms"] = figure(pct(to_answer, 0.99), "ms", len(to_answer))
+        if to_reply:
+            r["tap_to_reply_p99_ms"] = figure(pct(to_reply, 0.99), "ms", len(to_reply))
+        r["webhook_rate_per_s"] = figure(rate, "1/s", len(taps))
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(x) for x in out.split()]
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str) -> None:
-    import urllib.error
-
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
 
 
 KEYS = [
@@ -350,40 +376,65 @@ KEYS = [
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=int(os.environ.get("N", "20000")))
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--n", type=int, default=None, help="N for every figure")
+    for phase in PHASES:
+        parser.add_argument(f"--n-{phase}", type=int, default=None)
+    parser.add_argument("--only", default=",".join(PHASES), help="phases: " + ",".join(PHASES))
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=500.0, help="OK taps per second")
     args = parser.parse_args()
     workers = args.workers or (1 if args.db == "sqlite" else 2)
+    only = [p for p in args.only.split(",") if p]
+    sizes = {phase: getattr(args, f"n_{phase}") or args.n or DEFAULT_N[phase] for phase in PHASES}
     with tempfile.TemporaryDirectory(prefix="anpi-bench-") as tmp:
-        bench = Bench(args.n, workers, args.db, Path(tmp))
+        bench = Bench(args.db, workers, Path(tmp))
         bench.start()
-        bench.seed()
-        progress(f"{args.db}: {args.n} persons, {workers} worker(s)")
-        bench.dispatch_push()
-        progress("escalation")
-        bench.escalate()
-        bench.webhook_and_taps()
-        bench.sim.stop()
+        progress(f"{args.db}, {workers} worker(s); N per phase {sizes}")
+        try:
+            needs_push = {"push", "escalate", "webhook"} & set(only)
+            if needs_push:
+                bench.dispatch("dispatch_push", "push", sizes["push"], 2000, identical=False)
+                if "push" not in only:
+                    for key in ("dispatch_push_seconds", "dispatch_push_floor_seconds"):
+                        bench.results.pop(key)
+            if "multicast" in only:
+                bench.dispatch(
+                    "dispatch_multicast", "multi", sizes["multicast"], 100000, identical=True
+                )
+            if "escalate" in only:
+                bench.escalate()
+            if "webhook" in only:
+                bench.webhook(min(sizes["webhook"], sizes["push"]), args.rate, args.web_workers)
+        finally:
+            for proc in bench.procs:
+                proc.kill()
+            bench.sim.terminate()
+            bench.sim.wait(30)
     r = bench.results
-    r["worker_peak_rss_mb"] = figure(bench.worker_rss, "MB", args.n)
-    r["web_peak_rss_mb"] = figure(bench.web_rss, "MB", args.n)
+    r["worker_peak_rss_mb"] = figure(bench.worker_rss, "MB", max(sizes.values()))
+    if bench.web_rss:
+        r["web_peak_rss_mb"] = figure(bench.web_rss, "MB", sizes["webhook"])
     r["_meta"] = {
         "db": args.db,
         "workers": workers,
+        "web_workers": args.web_workers,
+        "cores": os.cpu_count(),
         "at": datetime.now(UTC).isoformat(),
+        "command": " ".join(sys.argv),
         "missing": [k for k in KEYS if k not in r],
     }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     for name in ("latest.json", f"latest-{args.db}.json"):
-        (out / name).write_text(json.dumps(r, indent=2))
-    print(f"\n{'figure':32} {'value':>10} {'unit':5} {'n':>8}")
+        (out / name).write_text(json.dumps(r, indent=2) + "\n")
+    print(f"\n{args.db}\n{'figure':34} {'value':>10} {'unit':5} {'n':>8}")
     for key in KEYS:
         if key in r:
-            print(f"{key:32} {r[key]['value']:>10} {r[key]['unit']:5} {r[key]['n']:>8}")
+            print(f"{key:34} {r[key]['value']:>10} {r[key]['unit']:5} {r[key]['n']:>8}")
         else:
-            print(f"{key:32} {'not measured':>10}")
+            print(f"{key:34} {'not measured':>10}")
     return 0
 
 

@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT / "src"), str(Path(__file__).resolve().parent)]
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 12, 1, 8, 50, tzinfo=JST)
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")
-DB_NAME = "anpi_reliability"
+DB_NAME = os.environ.get("ANPI_RELIABILITY_DB", "anpi_reliability")
 
 FAULT_RULES = [
     {"endpoint": "push", "status": 429, "probability": 0.04},

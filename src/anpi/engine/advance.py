@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F
 
+from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Task
 from .steps import HANDLERS
@@ -32,9 +33,10 @@ from .steps import HANDLERS
 log = logging.getLogger(__name__)
 
 
-def _claim_due_check_ids(now: datetime, batch: int) -> list[int]:
+def _claim_due_checks(now: datetime, batch: int) -> list[tuple[int, int, list[dict]]]:
+    """(id, step, policy) of up to ``batch`` due open checks, oldest first (no lock)."""
     qs = Check.objects.filter(state=Check.State.OPEN, next_action_at__lte=now)
-    return list(qs.order_by("next_action_at").values_list("id", flat=True)[:batch])
+    return list(qs.order_by("next_action_at").values_list("id", "step", "policy")[:batch])
 
 
 def _lock_check(check_id: int) -> Check | None:
@@ -93,11 +95,18 @@ def advance_check(check_id: int, now: datetime) -> bool:
     return True
 
 
-def advance_due_checks(clock: Clock, batch: int = 500) -> int:
-    """Fire every due step (up to ``batch``). Returns how many steps fired."""
+def advance_due_checks(clock: Clock, batch: int = 2000) -> int:
+    """Fire every due step (up to ``batch``). Returns how many steps fired.
+
+    Push steps (send_check, resend, last_notice) go set-based, up to 1,000
+    checks per transaction (engine.advance_batch); every other step, and any
+    check of a chunk that lost a race, goes one check per transaction."""
     now = clock.now()
-    fired = 0
-    for check_id in _claim_due_check_ids(now, batch):
+    due = _claim_due_checks(now, batch)
+    pushes = [pk for pk, step, policy in due if is_push_step(step, policy)]
+    fired, one_by_one = fire_push_steps(pushes, now)
+    one_by_one += [pk for pk, step, policy in due if not is_push_step(step, policy)]
+    for check_id in one_by_one:
         if advance_check(check_id, now):
             fired += 1
     return fired

@@ -18,7 +18,10 @@ Algorithm (``deliver_outbox_batch``):
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -26,15 +29,12 @@ from django.db.models import F, Q
 
 from anpi.channels.base import Delivery, SendResult, Transport, transport_class
 
-from . import fallback, timeline
 from .clock import Clock
 from .models import Outbox
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 10
-THROTTLE_BACKOFF = timedelta(seconds=1)
 
 TransportFactory = Callable[[Outbox], Transport]
 
@@ -65,11 +65,7 @@ def default_transport(row: Outbox) -> Transport:
     return transport_class(row.transport)()
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(600, 5 * 2 ** max(0, attempts - 1)))
-
-
-def claim_outbox_batch(now: datetime, limit: int = 100) -> list[Outbox]:
+def claim_outbox_batch(now: datetime, limit: int = 500) -> list[Outbox]:
     """Lease due rows: ``pending`` ones, and ``sending`` ones whose lease ran out.
 
     One transaction selects the rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
@@ -110,62 +106,80 @@ def send_one(row: Outbox, transport: Transport) -> SendResult:
     return transport.send(delivery)
 
 
-def record_result(row: Outbox, result: SendResult, now: datetime) -> None:
-    """Store what happened, only if we still hold the lease we claimed."""
-    mine = Outbox.objects.filter(
-        pk=row.pk, state=Outbox.State.SENDING, leased_until=row.leased_until
-    )
-    purpose = PURPOSE_TEXT.get(row.purpose, row.purpose)
-    with transaction.atomic():
-        if result.outcome == "sent":
-            if mine.update(state=Outbox.State.SENT, sent_at=now, leased_until=None, last_error=""):
-                if row.person_id and row.purpose not in ("thanks",):
-                    timeline.record(
-                        row.person,
-                        "delivered",
-                        f"{purpose}を送信しました（{row.transport}）",
-                        now,
-                        row.check_run,
-                        outbox=row.pk,
-                    )
-        elif result.outcome == "expired":
-            mine.update(state=Outbox.State.EXPIRED, leased_until=None, last_error=result.detail)
-        elif result.outcome == "throttled":
-            wait = timedelta(seconds=result.retry_after) if result.retry_after else THROTTLE_BACKOFF
-            # 429 means nothing was sent: this attempt does not count.
-            mine.update(
-                state=Outbox.State.PENDING,
-                leased_until=None,
-                next_attempt_at=now + wait,
-                attempts=F("attempts") - 1,
-                last_error=result.detail,
-            )
-            if row.channel_id:
-                from anpi.tenants.models import LineChannel
+def _send_guarded(row: Outbox, transport: Transport) -> SendResult:
+    try:
+        return send_one(row, transport)
+    except Exception as exc:  # noqa: BLE001 - a broken row must not stop the batch
+        log.exception("outbox %s: transport raised", row.pk)
+        return SendResult("retry", f"{type(exc).__name__}: {exc}")
 
-                LineChannel.objects.filter(pk=row.channel_id).update(throttled_until=now + wait)
-        elif result.outcome == "retry" and row.attempts < MAX_ATTEMPTS:
-            mine.update(
-                state=Outbox.State.PENDING,
-                leased_until=None,
-                next_attempt_at=now + backoff(row.attempts),
-                last_error=result.detail,
-            )
-        else:
-            if mine.update(state=Outbox.State.FAILED, leased_until=None, last_error=result.detail):
-                fallback.on_delivery_failed(row, result.detail, now)
+
+def deliver_threads() -> int:
+    """Sending threads per worker process (``ANPI_DELIVER_THREADS``, default 32)."""
+    return max(1, int(os.environ.get("ANPI_DELIVER_THREADS", "32")))
+
+
+def deliver_batch_size() -> int:
+    """Rows claimed per batch (``ANPI_DELIVER_BATCH``, default 16 per thread, ≤ 1,000)."""
+    default = min(1000, 16 * deliver_threads())
+    return max(1, int(os.environ.get("ANPI_DELIVER_BATCH", str(default))))
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(deliver_threads(), thread_name_prefix="anpi-deliver")
+        return _pool
+
+
+def send_all(rows: list[Outbox], transport_for: TransportFactory) -> list[SendResult]:
+    """Send every claimed row; concurrently when there is more than one.
+
+    Rows for the same chat (recipient) go one after another in id order, in one
+    task, so that a person or a group sees messages in the order they were
+    made; different chats go in parallel. Transports are looked up here, in the
+    calling thread, so the sending threads never touch the database (Django
+    connections are per thread, and none may hold a lock across an HTTP
+    request). The LINE transport keeps one SDK ApiClient per thread.
+    """
+    transports = [transport_for(row) for row in rows]
+    if len(rows) <= 1 or deliver_threads() == 1:
+        return [_send_guarded(row, t) for row, t in zip(rows, transports, strict=True)]
+    chats: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):  # rows are sorted by id
+        chats.setdefault(row.recipient, []).append(index)
+
+    def send_chat(indexes: list[int]) -> list[tuple[int, SendResult]]:
+        return [(i, _send_guarded(rows[i], transports[i])) for i in indexes]
+
+    results: list[SendResult | None] = [None] * len(rows)
+    for done in _executor().map(send_chat, chats.values()):
+        for index, result in done:
+            results[index] = result
+    return [r for r in results if r is not None]
 
 
 def deliver_outbox_batch(
-    clock: Clock, limit: int = 100, transport_for: TransportFactory = default_transport
+    clock: Clock, limit: int | None = None, transport_for: TransportFactory = default_transport
 ) -> int:
-    """Send one batch of due outbox rows. Returns how many rows were attempted."""
-    rows = claim_outbox_batch(clock.now(), limit)
-    for row in rows:
-        try:
-            result = send_one(row, transport_for(row))
-        except Exception as exc:  # noqa: BLE001 - a broken row must not stop the batch
-            log.exception("outbox %s: transport raised", row.pk)
-            result = SendResult("retry", f"{type(exc).__name__}: {exc}")
-        record_result(row, result, clock.now())
+    """Send one batch of due outbox rows. Returns how many rows were attempted.
+
+    Identical check messages are first coalesced into multicast rows
+    (engine.multicast); then a batch is claimed, sent concurrently by a thread
+    pool, and recorded in bulk (engine.record), each row under the CAS on its lease.
+    """
+    from .multicast import coalesce_identical_pushes
+    from .record import record_results
+
+    coalesce_identical_pushes(clock.now())
+    rows = claim_outbox_batch(clock.now(), limit or deliver_batch_size())
+    if not rows:
+        return 0
+    results = send_all(rows, transport_for)
+    record_results(list(zip(rows, results, strict=True)), clock.now())
     return len(rows)

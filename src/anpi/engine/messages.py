@@ -79,6 +79,23 @@ def check_message(name: str, check_id: int) -> dict[str, Any]:
     }
 
 
+def identical_check_message() -> dict[str, Any]:
+    """The check message without a name or check id: the same bytes for every
+    person, so LINE can take it as one multicast (engine.multicast). The OK
+    needs no check id: ``answer_ok`` answers every open check of the person."""
+    return {
+        "type": "flex",
+        "altText": "げんきですか？",
+        "contents": _bubble(
+            [
+                _text("あんぴの かくにん", weight="bold", size="xl"),
+                _text("げんきですか？\nげんきなら ボタンを おしてください。", size="lg"),
+            ],
+            ok_button(None),
+        ),
+    }
+
+
 def resend_message(name: str, check_id: int) -> dict[str, Any]:
     return {
         "type": "flex",

@@ -125,6 +125,8 @@ class Outbox(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
+        # A member of a multicast row (``multicast``): sent, or failed, with it.
+        GROUPED = "grouped", _("Grouped into a multicast")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
@@ -147,6 +149,12 @@ class Outbox(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Pending pushes of one channel with the same non-empty key carry identical
+    # messages: engine.multicast sends them as multicast rows of <= 500 ids.
+    coalesce_key = models.CharField(max_length=64, blank=True)
+    multicast = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
 
     class Meta:
         indexes = [
@@ -155,6 +163,12 @@ class Outbox(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(state__in=["pending", "sending"]),
                 name="outbox_due_idx",
+            ),
+            # engine.multicast.coalesce_identical_pushes: identical pushes to group.
+            models.Index(
+                fields=["channel", "coalesce_key", "id"],
+                condition=Q(state="pending") & ~Q(coalesce_key=""),
+                name="outbox_coalesce_idx",
             ),
         ]
 

@@ -20,9 +20,13 @@ def enqueue_push(
     check: Any = None,
     contact: Any = None,
     channel: Any = None,
+    coalesce_key: str = "",
 ) -> Outbox:
+    """``coalesce_key``: non-empty when ``messages`` are the same for many persons,
+    so that engine.multicast may send this row as part of a multicast."""
     channel = channel or person.channel
     return Outbox.objects.create(
+        coalesce_key=coalesce_key,
         tenant_id=person.tenant_id,
         channel=channel,
         transport="line",

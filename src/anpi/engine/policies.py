@@ -90,6 +90,11 @@ def validate_policy(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
             deadline = params["outcome_deadline"]
             if not isinstance(deadline, int) or deadline <= 0:
                 raise PolicyError(f"step {index}: outcome_deadline must be a positive number")
+        if action == "send_check" and params.get("message", "personal") not in (
+            "personal",
+            "identical",
+        ):
+            raise PolicyError(f"step {index}: message must be 'personal' or 'identical'")
         normalized.append({"after": after, "action": action, "params": params})
     if normalized[0]["action"] not in FIRST_ACTIONS:
         raise PolicyError("the first step must send the check")

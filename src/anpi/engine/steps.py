@@ -9,17 +9,21 @@ until which the check must wait for a human (a task deadline), or None.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from . import messages, timeline
 from .models import Check, Task
+from .multicast import coalesce_key
 from .outbox import enqueue_email, enqueue_push
 
 Handler = Callable[[Check, dict[str, Any], datetime], datetime | None]
 
 
-def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: datetime) -> None:
+def _push_to_person(
+    check: Check, message: dict[str, Any], purpose: str, now: datetime, coalesce: bool = False
+) -> None:
     person = check.person
     if not person.line_user_id or person.channel_id is None:
         open_task(
@@ -33,7 +37,20 @@ def _push_to_person(check: Check, message: dict[str, Any], purpose: str, now: da
         purpose=purpose,
         now=now,
         check=check,
+        coalesce_key=coalesce_key([message]) if coalesce else "",
     )
+
+
+def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The check message, and whether it is identical for everyone (multicast).
+    A policy opts in with ``params: {"message": "identical"}`` on send_check."""
+    if params.get("message") == "identical":
+        return messages.identical_check_message(), True
+    return messages.check_message(check.person.name, check.pk), False
+
+
+# Timeline (kind, text) of a check message not sent because an older check is open.
+MERGED = ("check_merged", "前回の確認が未応答のため、再送信と兼ねます")
 
 
 def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
@@ -44,29 +61,54 @@ def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
         # A daily person who missed yesterday gets yesterday's re-send at this very
         # time. One question is enough (and every push is paid): the same OK
         # answers both checks.
-        timeline.record(
-            check.person, "check_merged", "前回の確認が未応答のため、再送信と兼ねます", now, check
-        )
+        timeline.record(check.person, *MERGED, now, check)
         return None
-    _push_to_person(check, messages.check_message(check.person.name, check.pk), "check", now)
-    timeline.record(check.person, "check_sent", "安否確認を送信", now, check)
-    return None
+    return _push_step("send_check")(check, params, now)
 
 
-def resend(check: Check, params: dict[str, Any], now: datetime) -> None:
-    _push_to_person(check, messages.resend_message(check.person.name, check.pk), "resend", now)
-    timeline.record(check.person, "resent", "応答がないため再送信", now, check)
-    return None
+@dataclass(frozen=True)
+class PushStep:
+    """A step that only pushes one message to the person (and notes it in the
+    timeline). engine.advance_batch fires these for many checks at once."""
+
+    message: Callable[[Check, dict[str, Any]], tuple[dict[str, Any], bool]]
+    purpose: str
+    kind: str
+    text: str
 
 
-def last_notice(check: Check, params: dict[str, Any], now: datetime) -> None:
-    _push_to_person(
-        check, messages.last_notice_message(check.person.name, check.pk), "last_notice", now
-    )
-    timeline.record(
-        check.person, "last_notice", "緊急連絡先に連絡する前の最終メッセージを送信", now, check
-    )
-    return None
+PUSH_STEPS: dict[str, PushStep] = {
+    "send_check": PushStep(check_message_for, "check", "check_sent", "安否確認を送信"),
+    "resend": PushStep(
+        lambda check, params: (messages.resend_message(check.person.name, check.pk), False),
+        "resend",
+        "resent",
+        "応答がないため再送信",
+    ),
+    "last_notice": PushStep(
+        lambda check, params: (messages.last_notice_message(check.person.name, check.pk), False),
+        "last_notice",
+        "last_notice",
+        "緊急連絡先に連絡する前の最終メッセージを送信",
+    ),
+}
+
+
+def _push_step(action: str) -> Handler:
+    spec = PUSH_STEPS[action]
+
+    def handler(check: Check, params: dict[str, Any], now: datetime) -> None:
+        message, identical = spec.message(check, params)
+        _push_to_person(check, message, spec.purpose, now, coalesce=identical)
+        timeline.record(check.person, spec.kind, spec.text, now, check)
+        return None
+
+    handler.__name__ = action
+    return handler
+
+
+resend = _push_step("resend")
+last_notice = _push_step("last_notice")
 
 
 def open_task(

@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import hooks
@@ -36,11 +37,16 @@ class Pass:
         return bool(self.planned or self.advanced or self.ingested or self.delivered)
 
 
+def plan_all(clock: Clock) -> int:
+    """The engine's planner and every service's (``hooks.planners``)."""
+    return plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
+
+
 def run_once(clock: Clock, transport_for: TransportFactory = default_transport) -> Pass:
     """One pass over every job. Ingest first so that answers beat due steps."""
     result = Pass()
     result.ingested = process_inbox_batch(clock)
-    result.planned = plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
+    result.planned = plan_all(clock)
     result.advanced = advance_due_checks(clock)
     result.delivered = deliver_outbox_batch(clock, transport_for=transport_for)
     return result
@@ -101,11 +107,54 @@ def _ping_in_background() -> None:
     threading.Thread(target=ping_heartbeat_url, name="anpi-heartbeat-url", daemon=True).start()
 
 
+INGEST_IDLE_SLEEP = 0.05  # real seconds: an OK tap waits at most this long for ingest
+
+
+def _job_loop(job: str, step: Callable[[], int], stop: threading.Event, idle: float) -> None:
+    """Run one job (ingest or deliver) in its own thread until ``stop``: its own
+    database connection, its own pace. Safe because every job is already safe
+    to run in any number of processes at once (docs/engine.md)."""
+    from django.db import close_old_connections, connection
+
+    try:
+        while not stop.is_set():
+            close_old_connections()
+            try:
+                busy = step()
+            except Exception:  # noqa: BLE001 - outlive a bad pass (e.g. a DB restart)
+                log.exception("worker %s pass failed; retrying", job)
+                stop.wait(1.0)
+                continue
+            if not busy:
+                stop.wait(idle)
+    finally:
+        connection.close()
+
+
+def start_job_threads(clock: Clock, stop: threading.Event, idle_sleep: float) -> list:
+    """Ingest and deliver each get a thread, so that an OK tap is never queued
+    behind a batch of sends (tap → answered) and sends never wait for advance."""
+    jobs = [
+        ("ingest", lambda: process_inbox_batch(clock), min(idle_sleep, INGEST_IDLE_SLEEP)),
+        ("deliver", lambda: deliver_outbox_batch(clock), idle_sleep),
+    ]
+    threads = [
+        threading.Thread(
+            target=_job_loop, args=(job, step, stop, idle), name=f"anpi-{job}", daemon=True
+        )
+        for job, step, idle in jobs
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def run_forever(
     clock: Clock, stop: threading.Event | None = None, idle_sleep: float = 0.2, name: str = ""
 ) -> None:
-    """Run passes until ``stop`` is set; a failed pass (e.g. the database
-    restarting) is logged and retried a second later.
+    """Run until ``stop`` is set: ingest and deliver in threads of their own
+    (``start_job_threads``), plan and advance in this one; a failed pass (e.g.
+    the database restarting) is logged and retried a second later.
 
     Besides the passes: a heartbeat row (``anpi health``), a health check that
     opens or closes incidents, and a GET of ``ANPI_HEARTBEAT_URL`` every
@@ -122,6 +171,7 @@ def run_forever(
     health = _Periodic(HEALTH_EVERY)
     ping = _Periodic(getattr(settings, "ANPI_HEARTBEAT_INTERVAL", 60.0))
     last_virtual_beat = None
+    threads = start_job_threads(clock, stop, idle_sleep)
     while not stop.is_set():
         close_old_connections()
         try:
@@ -133,7 +183,7 @@ def run_forever(
             if beat.due() or virtual_due:
                 heartbeat(name, clock)
                 last_virtual_beat = now
-            one = run_once(clock)
+            one = Pass(planned=plan_all(clock), advanced=advance_due_checks(clock))
             if health.due():
                 track_incident(health_report(clock), clock.now())
         except Exception:  # noqa: BLE001 - a worker must outlive a bad pass (e.g. DB restart)
@@ -144,3 +194,5 @@ def run_forever(
             _ping_in_background()
         if not one.busy:
             stop.wait(idle_sleep)
+    for thread in threads:
+        thread.join(30)

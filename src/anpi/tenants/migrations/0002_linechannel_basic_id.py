@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0001_initial'),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='linechannel',
-            name='basic_id',
-            field=models.CharField(blank=True, help_text="The account's @ID, for add-friend links and invite QR codes.", max_length=40, verbose_name='LINE basic ID'),
+            model_name="linechannel",
+            name="basic_id",
+            field=models.CharField(
+                blank=True,
+                help_text="The account's @ID, for add-friend links and invite QR codes.",
+                max_length=40,
+                verbose_name="LINE basic ID",
+            ),
         ),
     ]

@@ -1,0 +1,179 @@
+"""Set-based advance for the hot steps: many checks' push steps in one transaction.
+
+The steps that only push one message to the person (``steps.PUSH_STEPS``:
+send_check, resend, last_notice) are the bulk of the work — every check starts
+with send_check, every unanswered one gets a resend — so they are fired for up
+to ``CHUNK`` checks per transaction instead of one transaction per check.
+
+Algorithm (``fire_push_steps``), one transaction per chunk:
+
+1. Lock the chunk's checks that are still open and due (``FOR UPDATE SKIP
+   LOCKED OF check`` on PostgreSQL: a row locked by an answer or another
+   worker is left for later; SQLite's IMMEDIATE transaction is exclusive).
+2. Compare-and-set, grouped by (step, version, next delay): ``UPDATE check SET
+   step = s + 1, version = v + 1, next_action_at = now + after WHERE id IN (…)
+   AND state = 'open' AND step = s AND version = v``. The rows are locked by us,
+   so every row must change; if one does not, the chunk rolls back and its
+   checks go the per-check way (engine.advance.advance_check).
+3. Expire the chunk's tasks whose deadline passed (one UPDATE).
+4. send_check keeps its rule: a person with an older open check gets no second
+   question (the older check's re-send asks for both); the timeline says so.
+5. ``bulk_create`` the outbox rows (with a ``coalesce_key`` when the message is
+   identical for everyone, engine.multicast) and the timeline entries.
+   A person without LINE gets a staff phone task instead, as in steps.py.
+
+Everything commits with the CAS or not at all (invariants 5 and 6), exactly as
+the per-check path; only the number of checks per transaction differs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from anpi.people.models import Person
+
+from .models import Check, Outbox, Task, TimelineEntry
+from .multicast import coalesce_key
+from .steps import MERGED, PUSH_STEPS, open_task
+
+CHUNK = 1000
+
+
+class _LostRace(Exception):
+    """A locked row did not take the CAS: roll the chunk back, go per check."""
+
+
+def is_push_step(step: int, policy: list[dict[str, Any]]) -> bool:
+    """True if step ``step`` of ``policy`` can be fired by ``fire_push_steps``."""
+    return step < len(policy) - 1 and policy[step]["action"] in PUSH_STEPS
+
+
+def fire_push_steps(check_ids: list[int], now: datetime) -> tuple[int, list[int]]:
+    """Fire the due push step of each check. Returns (steps fired, ids to retry
+    one by one because their chunk lost a race)."""
+    fired, leftover = 0, []
+    for start in range(0, len(check_ids), CHUNK):
+        chunk = check_ids[start : start + CHUNK]
+        try:
+            fired += _fire_chunk(chunk, now)
+        except _LostRace:
+            leftover += chunk
+    return fired, leftover
+
+
+def _lock_due(ids: list[int], now: datetime) -> list[Check]:
+    qs = Check.objects.filter(pk__in=ids, state=Check.State.OPEN, next_action_at__lte=now)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    fields = ("id", "tenant_id", "person_id", "due_at", "step", "version", "policy")
+    return [c for c in qs.only(*fields).order_by("id") if is_push_step(c.step, c.policy)]
+
+
+def _cas(checks: list[Check], now: datetime) -> None:
+    groups: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for c in checks:
+        groups[(c.step, c.version, c.policy[c.step + 1]["after"])].append(c.pk)
+    for (step, version, after), ids in groups.items():
+        won = Check.objects.filter(
+            pk__in=ids, state=Check.State.OPEN, step=step, version=version
+        ).update(
+            step=step + 1,
+            version=F("version") + 1,
+            next_action_at=now + timedelta(seconds=after),
+        )
+        if won != len(ids):
+            raise _LostRace
+
+
+def _fire_chunk(ids: list[int], now: datetime) -> int:
+    with transaction.atomic():
+        checks = _lock_due(ids, now)
+        if not checks:
+            return 0
+        _cas(checks, now)
+        won = [c.pk for c in checks]
+        Task.objects.filter(check_run_id__in=won, state=Task.State.OPEN, deadline__lte=now).update(
+            state=Task.State.EXPIRED, done_at=now
+        )
+        people = Person.objects.only(
+            "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name"
+        ).in_bulk({c.person_id for c in checks})
+        oldest_open = _oldest_open_due(
+            [c.person_id for c in checks if c.policy[c.step]["action"] == "send_check"]
+        )
+        outbox: list[Outbox] = []
+        entries: list[TimelineEntry] = []
+        for check in checks:
+            check.person = people[check.person_id]
+            step = check.policy[check.step]
+            action, params = step["action"], step.get("params", {})
+            if action == "send_check" and oldest_open.get(check.person_id, now) < check.due_at:
+                entries.append(_entry(check, *MERGED, now))
+                continue
+            spec = PUSH_STEPS[action]
+            person = check.person
+            if not person.line_user_id or person.channel_id is None:
+                open_task(
+                    check,
+                    Task.Kind.CALL_PERSON,
+                    now,
+                    timedelta(hours=2),
+                    "LINEが未登録のため電話で確認",
+                )
+            else:
+                message, identical = spec.message(check, params)
+                outbox.append(_push(check, message, spec.purpose, identical, now))
+            entries.append(_entry(check, spec.kind, spec.text, now))
+        Outbox.objects.bulk_create(outbox, batch_size=1000)
+        TimelineEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(checks)
+
+
+def _oldest_open_due(person_ids: list[int]) -> dict[int, datetime]:
+    oldest: dict[int, datetime] = {}
+    if not person_ids:
+        return oldest
+    rows = Check.objects.filter(person_id__in=person_ids, state=Check.State.OPEN).values_list(
+        "person_id", "due_at"
+    )
+    for person_id, due_at in rows:
+        if person_id not in oldest or due_at < oldest[person_id]:
+            oldest[person_id] = due_at
+    return oldest
+
+
+def _push(
+    check: Check, message: dict[str, Any], purpose: str, identical: bool, now: datetime
+) -> Outbox:
+    person = check.person
+    return Outbox(
+        tenant_id=person.tenant_id,
+        channel_id=person.channel_id,
+        transport="line",
+        method="push",
+        recipient=person.line_user_id,
+        payload={"messages": [message]},
+        purpose=purpose,
+        check_run_id=check.pk,
+        person_id=person.pk,
+        next_attempt_at=now,
+        created_at=now,
+        coalesce_key=coalesce_key([message]) if identical else "",
+    )
+
+
+def _entry(check: Check, kind: str, text: str, now: datetime) -> TimelineEntry:
+    return TimelineEntry(
+        tenant_id=check.tenant_id,
+        person_id=check.person_id,
+        check_run_id=check.pk,
+        at=now,
+        kind=kind,
+        text=text,
+        data={},
+    )
