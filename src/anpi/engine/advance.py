@@ -25,10 +25,11 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F
 
+from . import merge
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Task
-from .steps import HANDLERS
+from .steps import HANDLERS, MERGED
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,9 @@ def advance_check(check_id: int, now: datetime) -> bool:
         )
         hold_until = HANDLERS[action](check, step.get("params", {}), now)
 
-        if not closing:
+        if hold_until is MERGED:
+            merge.close_merged([check.pk], now)
+        elif not closing:
             next_at = now if repeats else now + timedelta(seconds=policy[new_step]["after"])
             if hold_until is not None:
                 next_at = max(next_at, hold_until)

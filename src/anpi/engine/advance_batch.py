@@ -16,8 +16,9 @@ Algorithm (``fire_push_steps``), one transaction per chunk:
    so every row must change; if one does not, the chunk rolls back and its
    checks go the per-check way (engine.advance.advance_check).
 3. Expire the chunk's tasks whose deadline passed (one UPDATE).
-4. send_check keeps its rule: a person with an older open check gets no second
-   question (the older check's re-send asks for both); the timeline says so.
+4. send_check keeps the one-incident rule of engine.merge: a person with an
+   older open check gets the question only if not asked anyway within the
+   hour, and the new check is closed as merged.
 5. ``bulk_create`` the outbox rows (with a ``coalesce_key`` when the message is
    identical for everyone, engine.multicast) and the timeline entries.
    A person without LINE gets a staff phone task instead, as in steps.py.
@@ -37,9 +38,10 @@ from django.db.models import F
 
 from anpi.people.models import Person
 
+from . import merge
 from .models import Check, Outbox, Task, TimelineEntry
 from .multicast import coalesce_key
-from .steps import MERGED, PUSH_STEPS, open_task
+from .steps import PUSH_STEPS, open_task
 
 CHUNK = 1000
 
@@ -95,6 +97,11 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         checks = _lock_due(ids, now)
         if not checks:
             return 0
+        # Read before our own CAS moves these checks (engine.merge).
+        older = merge.older_open_checks(
+            {c.person_id: c.due_at for c in checks if c.policy[c.step]["action"] == "send_check"},
+            now,
+        )
         _cas(checks, now)
         won = [c.pk for c in checks]
         Task.objects.filter(check_run_id__in=won, state=Task.State.OPEN, deadline__lte=now).update(
@@ -103,18 +110,19 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         people = Person.objects.only(
             "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name"
         ).in_bulk({c.person_id for c in checks})
-        oldest_open = _oldest_open_due(
-            [c.person_id for c in checks if c.policy[c.step]["action"] == "send_check"]
-        )
+        merged: list[int] = []
         outbox: list[Outbox] = []
         entries: list[TimelineEntry] = []
         for check in checks:
             check.person = people[check.person_id]
             step = check.policy[check.step]
             action, params = step["action"], step.get("params", {})
-            if action == "send_check" and oldest_open.get(check.person_id, now) < check.due_at:
-                entries.append(_entry(check, *MERGED, now))
-                continue
+            if action == "send_check" and check.person_id in older:
+                merged.append(check.pk)
+                if older[check.person_id]:  # asked anyway within the hour
+                    entries.append(_entry(check, *merge.MERGED_SILENT, now))
+                    continue
+                entries.append(_entry(check, *merge.MERGED_ASKED, now))
             spec = PUSH_STEPS[action]
             person = check.person
             if not person.line_user_id or person.channel_id is None:
@@ -131,20 +139,8 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
             entries.append(_entry(check, spec.kind, spec.text, now))
         Outbox.objects.bulk_create(outbox, batch_size=1000)
         TimelineEntry.objects.bulk_create(entries, batch_size=1000)
+        merge.close_merged(merged, now)
     return len(checks)
-
-
-def _oldest_open_due(person_ids: list[int]) -> dict[int, datetime]:
-    oldest: dict[int, datetime] = {}
-    if not person_ids:
-        return oldest
-    rows = Check.objects.filter(person_id__in=person_ids, state=Check.State.OPEN).values_list(
-        "person_id", "due_at"
-    )
-    for person_id, due_at in rows:
-        if person_id not in oldest or due_at < oldest[person_id]:
-            oldest[person_id] = due_at
-    return oldest
 
 
 def _push(

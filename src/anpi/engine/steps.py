@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import messages, timeline
+from . import merge, messages, timeline
 from .models import Check, Task
 from .multicast import coalesce_key
 from .outbox import enqueue_email, enqueue_push
 
-Handler = Callable[[Check, dict[str, Any], datetime], datetime | None]
+Handler = Callable[[Check, dict[str, Any], datetime], Any]
 
 
 def _push_to_person(
@@ -49,21 +49,23 @@ def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, A
     return messages.check_message(check.person.name, check.pk), False
 
 
-# Timeline (kind, text) of a check message not sent because an older check is open.
-MERGED = ("check_merged", "前回の確認が未応答のため、再送信と兼ねます")
+class Merged:
+    """A handler's answer meaning: close this check, it is folded into an older one."""
 
 
-def send_check(check: Check, params: dict[str, Any], now: datetime) -> None:
-    older_open = Check.objects.filter(
-        person_id=check.person_id, state=Check.State.OPEN, due_at__lt=check.due_at
-    ).exists()
-    if older_open:
-        # A daily person who missed yesterday gets yesterday's re-send at this very
-        # time. One question is enough (and every push is paid): the same OK
-        # answers both checks.
-        timeline.record(check.person, *MERGED, now, check)
-        return None
-    return _push_step("send_check")(check, params, now)
+MERGED = Merged()
+
+
+def send_check(check: Check, params: dict[str, Any], now: datetime) -> Merged | None:
+    older = merge.older_open_checks({check.person_id: check.due_at}, now)
+    if check.person_id not in older:
+        return _push_step("send_check")(check, params, now)
+    if older[check.person_id]:
+        timeline.record(check.person, *merge.MERGED_SILENT, now, check)
+    else:
+        _push_step("send_check")(check, params, now)
+        timeline.record(check.person, *merge.MERGED_ASKED, now, check)
+    return MERGED
 
 
 @dataclass(frozen=True)
