@@ -96,7 +96,11 @@ def record_task_outcome(
     if outcome not in Task.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
     now = clock.now()
+    check_id = Task.objects.filter(pk=task_id).values_list("check_run_id", flat=True).first()
     with transaction.atomic():
+        # Lock order check → task, as advance takes them (docs/engine.md), so
+        # staff clicking at the moment a step fires waits instead of deadlocking.
+        Check.objects.select_for_update().filter(pk=check_id).first()
         updated = Task.objects.filter(pk=task_id, state=Task.State.OPEN).update(
             state=Task.State.DONE, outcome=outcome, note=note, done_at=now, done_by=user
         )
