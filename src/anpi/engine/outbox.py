@@ -10,6 +10,42 @@ from typing import Any
 from .models import Outbox
 
 
+def enqueue_line(
+    *,
+    channel: Any,
+    method: str,
+    to: str,
+    messages: list[dict[str, Any]],
+    purpose: str,
+    now: datetime,
+    reply_token: str = "",
+    person: Any = None,
+    check: Any = None,
+    contact: Any = None,
+    coalesce_key: str = "",
+) -> Outbox:
+    """One LINE push or reply to any chat: a person, a contact, a group, a watcher.
+
+    ``coalesce_key``: non-empty when ``messages`` are the same for many persons,
+    so that engine.multicast may send this row as part of a multicast."""
+    return Outbox.objects.create(
+        tenant_id=channel.tenant_id,
+        channel=channel,
+        transport="line",
+        method=method,
+        recipient=to,
+        reply_token=reply_token,
+        payload={"messages": messages},
+        purpose=purpose,
+        check_run=check,
+        person=person,
+        contact=contact,
+        coalesce_key=coalesce_key,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
 def enqueue_push(
     *,
     person: Any,
@@ -22,23 +58,18 @@ def enqueue_push(
     channel: Any = None,
     coalesce_key: str = "",
 ) -> Outbox:
-    """``coalesce_key``: non-empty when ``messages`` are the same for many persons,
-    so that engine.multicast may send this row as part of a multicast."""
-    channel = channel or person.channel
-    return Outbox.objects.create(
-        coalesce_key=coalesce_key,
-        tenant_id=person.tenant_id,
-        channel=channel,
-        transport="line",
+    """A push on the person's channel (to the person, or to one of their contacts)."""
+    return enqueue_line(
+        channel=channel or person.channel,
         method="push",
-        recipient=to,
-        payload={"messages": messages},
+        to=to,
+        messages=messages,
         purpose=purpose,
-        check_run=check,
+        now=now,
         person=person,
+        check=check,
         contact=contact,
-        next_attempt_at=now,
-        created_at=now,
+        coalesce_key=coalesce_key,
     )
 
 
@@ -52,20 +83,17 @@ def enqueue_reply(
     channel: Any = None,
     check: Any = None,
 ) -> Outbox:
-    channel = channel or person.channel
-    return Outbox.objects.create(
-        tenant_id=person.tenant_id,
-        channel=channel,
-        transport="line",
+    """A free reply in the person's chat while the reply token is valid."""
+    return enqueue_line(
+        channel=channel or person.channel,
         method="reply",
-        recipient=person.line_user_id,
-        reply_token=reply_token,
-        payload={"messages": messages},
+        to=person.line_user_id,
+        messages=messages,
         purpose=purpose,
-        check_run=check,
+        now=now,
+        reply_token=reply_token,
         person=person,
-        next_attempt_at=now,
-        created_at=now,
+        check=check,
     )
 
 

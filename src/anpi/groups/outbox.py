@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from anpi.engine.models import Check, Outbox
+from anpi.engine.outbox import enqueue_line
 from anpi.tenants.models import LineChannel
 
 
@@ -22,18 +23,15 @@ def push_to_chat(
     person: Any = None,
     check: Check | None = None,
 ) -> Outbox:
-    return Outbox.objects.create(
-        tenant_id=channel.tenant_id,
+    return enqueue_line(
         channel=channel,
-        transport="line",
         method="push",
-        recipient=to,
-        payload={"messages": messages},
+        to=to,
+        messages=messages,
         purpose=purpose,
-        check_run=check,
+        now=now,
         person=person,
-        next_attempt_at=now,
-        created_at=now,
+        check=check,
     )
 
 
@@ -49,15 +47,12 @@ def reply_in_chat(
     """A free reply (no-op without a reply token: the caller's chat was not LINE)."""
     if not reply_token:
         return None
-    return Outbox.objects.create(
-        tenant_id=channel.tenant_id,
+    return enqueue_line(
         channel=channel,
-        transport="line",
         method="reply",
-        recipient=to,
-        reply_token=reply_token,
-        payload={"messages": messages},
+        to=to,
+        messages=messages,
         purpose=purpose,
-        next_attempt_at=now,
-        created_at=now,
+        now=now,
+        reply_token=reply_token,
     )
