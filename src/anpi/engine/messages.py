@@ -65,68 +65,60 @@ def ok_button(check_id: int | None) -> dict[str, Any]:
     }
 
 
-def check_message(name: str, check_id: int) -> dict[str, Any]:
+def _question(
+    alt: str, title: str, body: str, check_id: int | None, color: str = GREEN
+) -> dict[str, Any]:
+    """A question to the person: a title, a short text and the one big OK button."""
     return {
         "type": "flex",
-        "altText": f"{name}さん、げんきですか？",
+        "altText": alt,
         "contents": _bubble(
-            [
-                _text(f"{name}さん", weight="bold", size="xl"),
-                _text("げんきですか？\nげんきなら ボタンを おしてください。", size="lg"),
-            ],
+            [_text(title, weight="bold", size="xl"), _text(body, size="lg")],
             ok_button(check_id),
+            color=color,
         ),
     }
+
+
+def check_message(name: str, check_id: int) -> dict[str, Any]:
+    return _question(
+        f"{name}さん、げんきですか？",
+        f"{name}さん",
+        "げんきですか？\nげんきなら ボタンを おしてください。",
+        check_id,
+    )
 
 
 def identical_check_message() -> dict[str, Any]:
     """The check message without a name or check id: the same bytes for every
     person, so LINE can take it as one multicast (engine.multicast). The OK
     needs no check id: ``answer_ok`` answers every open check of the person."""
-    return {
-        "type": "flex",
-        "altText": "げんきですか？",
-        "contents": _bubble(
-            [
-                _text("あんぴの かくにん", weight="bold", size="xl"),
-                _text("げんきですか？\nげんきなら ボタンを おしてください。", size="lg"),
-            ],
-            ok_button(None),
-        ),
-    }
+    return _question(
+        "げんきですか？",
+        "あんぴの かくにん",
+        "げんきですか？\nげんきなら ボタンを おしてください。",
+        None,
+    )
 
 
 def resend_message(name: str, check_id: int) -> dict[str, Any]:
-    return {
-        "type": "flex",
-        "altText": f"{name}さん、へんじが ありません。げんきですか？",
-        "contents": _bubble(
-            [
-                _text(f"{name}さん", weight="bold", size="xl"),
-                _text("へんじが ありません。\nげんきですか？ ボタンを おしてください。", size="lg"),
-            ],
-            ok_button(check_id),
-        ),
-    }
+    return _question(
+        f"{name}さん、へんじが ありません。げんきですか？",
+        f"{name}さん",
+        "へんじが ありません。\nげんきですか？ ボタンを おしてください。",
+        check_id,
+    )
 
 
 def last_notice_message(name: str, check_id: int) -> dict[str, Any]:
-    return {
-        "type": "flex",
-        "altText": f"{name}さん、れんらくが とれません。",
-        "contents": _bubble(
-            [
-                _text(f"{name}さん", weight="bold", size="xl"),
-                _text(
-                    "れんらくが とれません。\nこのあと かぞくなどに れんらくします。\n"
-                    "げんきなら ボタンを おしてください。",
-                    size="lg",
-                ),
-            ],
-            ok_button(check_id),
-            color="#E8590C",
-        ),
-    }
+    return _question(
+        f"{name}さん、れんらくが とれません。",
+        f"{name}さん",
+        "れんらくが とれません。\nこのあと かぞくなどに れんらくします。\n"
+        "げんきなら ボタンを おしてください。",
+        check_id,
+        color="#E8590C",
+    )
 
 
 def thanks_message() -> dict[str, Any]:
