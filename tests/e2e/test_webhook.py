@@ -102,3 +102,21 @@ def test_unknown_event_types_are_stored_then_ignored(client, channel, clock):
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_other_methods_are_not_allowed(client, channel, method):
     assert getattr(client, method)(channel.webhook_path()).status_code == 405
+
+
+def test_a_changed_channel_secret_takes_effect_at_once(client, channel):
+    body = json.dumps(
+        {"destination": "x", "events": [event("01JA0000000000000000000009")]}
+    ).encode()
+    assert post(client, channel, body).status_code == 200  # the channel is now cached
+    channel.channel_secret = "rotated-secret"
+    channel.save()
+    body2 = json.dumps(
+        {"destination": "x", "events": [event("01JA0000000000000000000010")]}
+    ).encode()
+    assert post(client, channel, body2, signature=sign("rotated-secret", body2)).status_code == 200
+    assert (
+        post(client, channel, body2, signature=sign("test-channel-secret", body2)).status_code
+        == 401
+    )
+    assert Inbox.objects.count() == 2

@@ -41,11 +41,13 @@ SETTINGS_WORDS = re.compile(r"^\s*(せってい|設定)\s*$")
 LINK_CODE = re.compile(r"^\s*(?:れんらく|連絡)?\s*(\d{6})\s*$")
 
 
-def store_events(channel: LineChannel, events: list[dict[str, Any]], now: datetime) -> int:
+def store_events(channel: Any, events: list[dict[str, Any]], now: datetime) -> int:
+    """``channel``: anything with ``pk`` and ``tenant_id`` (the webhook passes its
+    cached view of the channel, not a model instance)."""
     rows = [
         Inbox(
             tenant_id=channel.tenant_id,
-            channel=channel,
+            channel_id=channel.pk,
             webhook_event_id=event["webhookEventId"],
             event=event,
             received_at=now,
