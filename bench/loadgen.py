@@ -21,13 +21,16 @@ import time
 import aiohttp
 
 
-def signed(secret: bytes, bot: str, user_id: str, token: str, i: int) -> tuple[bytes, str]:
+def signed(
+    secret: bytes, bot: str, user_id: str, token: str, i: int, run: str
+) -> tuple[bytes, str]:
     event = {
         "type": "postback",
         "mode": "active",
         "timestamp": int(time.time() * 1000),
         "source": {"type": "user", "userId": user_id},
-        "webhookEventId": f"01BENCH{i:019d}",
+        # Unique per run: a repeated id is a duplicate, which anpi stores once.
+        "webhookEventId": f"01B{run}{i:010d}",
         "deliveryContext": {"isRedelivery": False},
         "replyToken": token,
         "postback": {"data": "anpi:ok:0"},
@@ -40,7 +43,10 @@ async def run(url: str, secret: str, bot: str, rate: float, taps: list[list[str]
     out: list = []
     connector = aiohttp.TCPConnector(limit=0)
     timeout = aiohttp.ClientTimeout(total=30)
-    bodies = [signed(secret.encode(), bot, uid, tok, i) for i, (uid, tok) in enumerate(taps)]
+    run_id = f"{time.time_ns():016d}"[-13:]
+    bodies = [
+        signed(secret.encode(), bot, uid, tok, i, run_id) for i, (uid, tok) in enumerate(taps)
+    ]
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
