@@ -333,16 +333,21 @@ class Bench:
             .values_list("line_user_id", flat=True)
             .distinct()[: 2 * n]
         )
-        tokens = get_json(
-            self.sim_url + "/_bench/reply_tokens", {"bot": ch.bot_user_id, "users": users}
-        )["tokens"]
         alone_users, e2e_users = users[:n], users[n:]
+
+        def reply_tokens(who: list[str]) -> list[str]:
+            # Fresh tokens just before each run: LINE's (and the simulator's)
+            # expire after a minute, and a thank-you needs a live one.
+            return get_json(
+                self.sim_url + "/_bench/reply_tokens", {"bot": ch.bot_user_id, "users": who}
+            )["tokens"]
+
         progress(f"webhook: {len(alone_users)} OK taps at {rate:.0f}/s, web tier alone")
-        alone = self._taps(port, alone_users, tokens[:n], rate)
+        alone = self._taps(port, alone_users, reply_tokens(alone_users), rate)
         procs = self.workers()
         self._wait_answered(alone_users)  # the backlog, before measuring end to end
         progress(f"webhook: {len(e2e_users)} OK taps at {tap_rate:.0f}/s with the workers")
-        taps = self._taps(port, e2e_users, tokens[n:], tap_rate)
+        taps = self._taps(port, e2e_users, reply_tokens(e2e_users), tap_rate)
         progress("webhook: waiting for the workers to answer and reply")
         self._wait_answered(e2e_users)
         time.sleep(2)  # the last thank-you replies

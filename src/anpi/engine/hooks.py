@@ -6,8 +6,9 @@ The engine serves individuals by itself. Services such as つながり groups an
 
 - ``planners``: extra planners run by the worker after ``plan_due_checks``; each
   takes the clock and returns how many checks it created.
-- ``policy_resolvers``: asked in order by ``plan.policy_for``; the first that
-  returns a policy (a list of steps) wins, e.g. the policy of a person's team.
+- ``policy_resolvers``: asked in order by ``plan.policies_for`` with a batch of
+  persons; each returns {person id: policy (a list of steps)} for the persons it
+  decides, e.g. those of a team; the first to decide a person wins.
 - ``event_handlers``: asked in order by ``ingest.handle_event`` before the
   individual service; the first that returns a word (for logs and tests) has
   handled the event, ``None`` passes it on. They get the event's ``lookups``.
@@ -24,7 +25,7 @@ from typing import Any
 from .clock import Clock
 
 Planner = Callable[[Clock], int]
-PolicyResolver = Callable[[Any], list[dict[str, Any]] | None]
+PolicyResolver = Callable[[list[Any]], dict[int, list[dict[str, Any]]]]
 EventHandler = Callable[[Any, Any, Clock, dict[str, Any]], str | None]
 LookupProvider = Callable[[Any, dict[str, Any]], dict[str, Any]]
 

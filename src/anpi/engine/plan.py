@@ -11,7 +11,8 @@ Algorithm (``plan_due_checks``):
    check exactly once (invariant 1).
 3. Move each person's ``next_check_at`` to the following occurrence with a
    compare-and-set on the old value, so an occurrence is never skipped: if the
-   CAS loses, someone else moved it and the check exists already.
+   CAS loses, someone else moved it and the check exists already. Persons that
+   share (old, new) values move in one UPDATE.
 
 The check's first step (send_check) fires at ``due_at`` through engine.advance,
 so the message arrives on time even though the check was planned early.
@@ -19,6 +20,7 @@ so the message arrives on time even though the check was planned early.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,22 +36,33 @@ from .policies import INDIVIDUAL_DEFAULT
 PLAN_HORIZON = timedelta(minutes=10)
 
 
-def policy_for(
-    person: Person, cache: dict[int, list[dict[str, Any]]] | None = None
-) -> list[dict[str, Any]]:
+def policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
+    """The policy each person's next check snapshots: a service's (engine.hooks),
+    else the tenant's default, else the individual service's. A few queries per
+    batch, not per person."""
     from .hooks import policy_resolvers
 
+    decided: dict[int, list[dict[str, Any]]] = {}
     for resolve in policy_resolvers:
-        found = resolve(person)
-        if found is not None:
-            return found
-    cache = {} if cache is None else cache
-    if person.tenant_id not in cache:
-        policy = EscalationPolicy.objects.filter(
-            tenant_id=person.tenant_id, is_default=True
-        ).first()
-        cache[person.tenant_id] = policy.steps if policy else INDIVIDUAL_DEFAULT
-    return cache[person.tenant_id]
+        undecided = [p for p in people if p.pk not in decided]
+        if not undecided:
+            break
+        for person_id, steps in resolve(undecided).items():
+            decided.setdefault(person_id, steps)
+    tenants = {p.tenant_id for p in people if p.pk not in decided}
+    defaults = dict(
+        EscalationPolicy.objects.filter(tenant_id__in=tenants, is_default=True).values_list(
+            "tenant_id", "steps"
+        )
+    )
+    for p in people:
+        if p.pk not in decided:
+            decided[p.pk] = defaults.get(p.tenant_id, INDIVIDUAL_DEFAULT)
+    return decided
+
+
+def policy_for(person: Person) -> list[dict[str, Any]]:
+    return policies_for([person])[person.pk]
 
 
 def following_occurrence(person: Person, after: datetime) -> datetime | None:
@@ -83,28 +96,33 @@ def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int 
     """Create checks for occurrences due before now + horizon. Returns checks created."""
     now = clock.now()
     created = 0
-    policies: dict[int, list[dict[str, Any]]] = {}
     while True:
         with transaction.atomic():
             people = _claim_due_people(now + horizon, batch)
             if not people:
                 return created
+            policies = policies_for(people)
             checks = [
                 Check(
                     tenant_id=p.tenant_id,
                     person=p,
                     due_at=p.next_check_at,
-                    policy=policy_for(p, policies),
+                    policy=policies[p.pk],
                     next_action_at=p.next_check_at,
                     created_at=now,
                 )
                 for p in people
             ]
             Check.objects.bulk_create(checks, ignore_conflicts=True)
+            # Compare-and-set in groups that share (old, new) occurrence: one
+            # UPDATE per group instead of one per person (most persons of a
+            # batch are due at the same time and move by the same interval).
+            moves: dict[tuple[datetime, datetime | None], list[int]] = defaultdict(list)
             for p in people:
-                moved = Person.objects.filter(
-                    pk=p.pk, status=Person.Status.ACTIVE, next_check_at=p.next_check_at
-                ).update(next_check_at=following_occurrence(p, p.next_check_at))
-                created += moved
+                moves[(p.next_check_at, following_occurrence(p, p.next_check_at))].append(p.pk)
+            for (old, new), ids in moves.items():
+                created += Person.objects.filter(
+                    pk__in=ids, status=Person.Status.ACTIVE, next_check_at=old
+                ).update(next_check_at=new)
         if len(people) < batch:
             return created

@@ -16,7 +16,7 @@ class GroupsConfig(AppConfig):
         steps.register("alert_team", group_steps.alert_team)
         hooks.register(
             planner=plan.plan_group_checks,
-            policy_resolver=plan.team_policy_for,
+            policy_resolver=plan.team_policies_for,
             event_handler=ingest.handle_group_event,
             lookup_provider=ingest.names_before_transaction,
         )

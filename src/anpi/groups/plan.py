@@ -34,12 +34,15 @@ def group_policy(group: Group) -> list[dict[str, Any]]:
     return group.policy.steps if group.policy_id else GROUP_DEFAULT
 
 
-def team_policy_for(person: Person) -> list[dict[str, Any]] | None:
-    """engine.hooks policy resolver: a team's person follows the team's policy."""
-    link = TeamPerson.objects.filter(person=person).select_related("team__policy").first()
-    if link is None:
-        return None
-    return link.team.policy.steps if link.team.policy_id else TEAM_DEFAULT
+def team_policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
+    """engine.hooks policy resolver: a team's person follows the team's policy
+    (one query for the whole batch)."""
+    links = TeamPerson.objects.filter(person__in=people).select_related("team__policy")
+    found: dict[int, list[dict[str, Any]]] = {}
+    for link in links.order_by("id"):
+        team = link.team
+        found.setdefault(link.person_id, team.policy.steps if team.policy_id else TEAM_DEFAULT)
+    return found
 
 
 def following_group_occurrence(group: Group, after: datetime) -> datetime | None:
