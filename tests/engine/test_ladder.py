@@ -223,3 +223,25 @@ def test_the_timeline_is_written_in_japanese_even_for_english_staff(make_person,
     texts = list(person.timeline.values_list("text", flat=True))
     assert any("本人に電話" in t or "電話" in t for t in texts if "スタッフ作業" in t)
     assert not any("Phone the person" in t or "Could not reach" in t for t in texts)
+
+
+def test_an_answer_while_a_failing_message_is_in_flight_opens_no_task(make_person, clock, work):
+    """Found by `make soak` (seed 701124): the claim loaded the check as open, the
+    person answered, then the permanent failure opened a call on a closed check."""
+    from anpi.channels.base import SendResult
+    from anpi.engine.advance import advance_due_checks
+    from anpi.engine.deliver import claim_outbox_batch
+    from anpi.engine.plan import plan_due_checks
+    from anpi.engine.record import record_results
+
+    person = make_person()
+    clock.advance(hours=1)
+    plan_due_checks(clock)
+    advance_due_checks(clock)
+    [row] = claim_outbox_batch(clock.now())  # the check message, in flight
+    answer_ok(person, clock)  # she taps OK on the app's rich menu meanwhile
+    record_results(
+        [(row, SendResult("failed", "You have reached your monthly limit.", 429))], clock.now()
+    )
+    assert not Task.objects.filter(person=person).exists()
+    assert Check.objects.get(person=person).state == "answered"

@@ -24,7 +24,19 @@ def on_delivery_failed(row: Outbox, detail: str, now: datetime) -> None:
             row.check_run,
             outbox=row.pk,
         )
-    check = row.check_run
+    if row.check_run_id is None:
+        return
+    # Re-read the check under its row lock: ``row.check_run`` was loaded when the
+    # row was claimed, and the person may have answered while the message was
+    # in flight. Holding the lock, an answer waits for us and then cancels the
+    # task with the check's others; without it, a task could open on a check
+    # already closed (invariant 5; found by the soak, seed 701124).
+    check = (
+        Check.objects.select_for_update(of=("self",))
+        .select_related("person", "person__tenant")
+        .filter(pk=row.check_run_id)
+        .first()
+    )
     if check is None or check.state != Check.State.OPEN:
         return
     if purpose in PERSON_PURPOSES:
