@@ -29,8 +29,11 @@ class DemoInfo:
     password: str
 
 
-def _wire_channel(control, tenant: Tenant, web_url: str, sim_url: str, name: str) -> LineChannel:
-    channel = LineChannel(tenant=tenant, name=name, api_host=sim_url)
+def wire_channel(
+    control, tenant: Tenant, web_url: str, sim_url: str, name: str, basic_id: str = ""
+) -> LineChannel:
+    """A new LINE channel of ``tenant`` on the simulator, its webhook pointing at ``web_url``."""
+    channel = LineChannel(tenant=tenant, name=name, api_host=sim_url, basic_id=basic_id)
     channel.channel_secret = secrets.token_hex(16)
     channel.access_token = secrets.token_urlsafe(32)
     channel.save()
@@ -72,7 +75,7 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
         password = secrets.token_urlsafe(9)
         user = User.objects.create_user("demo", password=password, first_name="デモ担当")
         Membership.objects.create(tenant=tenant, user=user, role="admin")
-    channel = _wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
+    channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
 
     clock = FixedClock(now - timedelta(hours=28, minutes=5))
     previous = set_clock(clock)

@@ -16,11 +16,11 @@ Time runs on a FixedClock from 28 hours ago to ``now``, as in anpi.demo.seed.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from anpi.demo.seed import wire_channel
 from anpi.engine.clock import FixedClock, set_clock
 from anpi.engine.plan import following_occurrence
 from anpi.engine.worker import run_until_idle
@@ -42,22 +42,6 @@ class GroupsDemoInfo:
     watched: dict[str, str]
     open_invite: Invite
     notes: list[str] = field(default_factory=list)
-
-
-def _wire(control, tenant: Tenant, web_url: str, sim_url: str, name: str) -> LineChannel:
-    channel = LineChannel(tenant=tenant, name=name, api_host=sim_url, basic_id="@anpi-demo")
-    channel.channel_secret = secrets.token_hex(16)
-    channel.access_token = secrets.token_urlsafe(32)
-    channel.save()
-    created = control.add_channel(
-        channel.channel_secret,
-        channel.access_token,
-        webhook_url=web_url + channel.webhook_path(),
-        display_name=name,
-    )
-    channel.bot_user_id = created["botUserId"]
-    channel.save(update_fields=["bot_user_id"])
-    return channel
 
 
 def _minute(at: datetime, tz: str) -> datetime:
@@ -90,7 +74,9 @@ def seed_groups_demo(
         )
         if user is not None:
             Membership.objects.get_or_create(tenant=city, user=user, defaults={"role": "admin"})
-        city_channel = _wire(control, city, web_url, sim_url, "厚木市 見守り")
+        city_channel = wire_channel(
+            control, city, web_url, sim_url, "厚木市 見守り", basic_id="@anpi-demo"
+        )
         org = Organization.objects.create(tenant=city, name="中町地域包括支援センター", kind="包括")
         team = Team.objects.create(tenant=city, organization=org, name="中町見守りチーム")
 
@@ -118,7 +104,9 @@ def seed_groups_demo(
         # つながり: a group of four peers on the NPO's channel.
         if peer_channel is None:
             npo = Tenant.objects.create(name="つながりの会（デモ）", slug="peer-demo")
-            peer_channel = _wire(control, npo, web_url, sim_url, "つながり見守り")
+            peer_channel = wire_channel(
+                control, npo, web_url, sim_url, "つながり見守り", basic_id="@anpi-demo"
+            )
         names = ("山田", "佐藤", "鈴木", "田中")
         members = {n: control.add_user(n) for n in names}
         clock.set(now - timedelta(hours=23, minutes=5))
