@@ -65,17 +65,6 @@ def normalize_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def display_phone(e164: str) -> str:
-    """+819012345678 → 090-1234-5678 (how people write it in Japan)."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, "JP")
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
 REQUIRED = _("ここを かいてください。")
 
 

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_http_methods
 from anpi.engine.clock import get_clock
 
 from . import actions
-from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm, display_phone
+from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm
 from .links import LinkError, person_from_token
 from .models import Contact, Person
+from .phones import display_phone
 
 # The session remembers which link was just saved, so that a double-tapped
 # "save" button shows the done page instead of "this link was used".
