@@ -6,7 +6,6 @@ staff of ``other_tenant`` and must get 404 for anything of ``tenant``.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -196,7 +195,7 @@ class Line:
 
     def register(self, user_id: str, nickname: str, at: time = time(9, 0), **fields: Any):
         """Finish registration as the settings page would (tests of the page itself
-        live in tests/people and test_registration.py)."""
+        live in tests/individual and test_registration.py)."""
         from anpi.engine.plan import following_occurrence
         from anpi.people.models import Person
 
@@ -215,21 +214,11 @@ class Line:
 
 
 def wire_channel(sim, live_server, tenant, name: str = "みまもりNPO公式"):
-    from anpi.tenants.models import LineChannel
+    """``tenant``'s new channel on the simulator, its webhook at the live server
+    (the demo's own helper, so tests and demo wire channels one way)."""
+    from anpi.demo.seed import wire_channel as wire
 
-    channel = LineChannel(tenant=tenant, name=name, api_host=sim.url)
-    channel.channel_secret = secrets.token_hex(16)
-    channel.access_token = secrets.token_urlsafe(32)
-    channel.save()
-    created = sim.control.add_channel(
-        channel.channel_secret,
-        channel.access_token,
-        webhook_url=live_server.url + channel.webhook_path(),
-        display_name=name,
-    )
-    channel.bot_user_id = created["botUserId"]
-    channel.save(update_fields=["bot_user_id"])
-    return channel
+    return wire(sim.control, tenant, live_server.url, sim.url, name)
 
 
 @pytest.fixture

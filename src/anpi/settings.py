@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anpi.tenants",
     "anpi.people",
+    "anpi.individual",
     "anpi.engine",
     "anpi.dashboard",
     "anpi.demo",

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
 
-from anpi.channels.line.views import line_webhook
+from anpi.engine.webhook import line_webhook
 
 
 def healthz(request):
@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("p/", include("anpi.people.urls")),
+    path("p/", include("anpi.individual.urls")),
     path("g/", include("anpi.groups.urls")),
     path("m/", include("anpi.municipal.urls")),
     path("", include("anpi.dashboard.urls")),

@@ -1,7 +1,7 @@
 """A tenant whose check message is the same for everyone sends it by multicast."""
 
 from anpi.engine.models import Check, EscalationPolicy
-from anpi.engine.policies import INDIVIDUAL_DEFAULT
+from anpi.individual.policy import INDIVIDUAL_DEFAULT
 
 
 def test_identical_checks_reach_every_phone_by_one_multicast_and_ok_answers(line, clock):

@@ -2,7 +2,7 @@
 
 from anpi.channels.base import SendResult
 from anpi.engine.models import Check, EscalationPolicy, Outbox, Task, TimelineEntry
-from anpi.engine.policies import INDIVIDUAL_DEFAULT
+from anpi.individual.policy import INDIVIDUAL_DEFAULT
 
 
 def identical_policy(tenant):

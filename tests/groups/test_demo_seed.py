@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anpi.groups.demo import seed_groups_demo
+from anpi.demo.groups import seed_groups_demo
 from anpi.groups.models import Alert
 
 

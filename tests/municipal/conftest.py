@@ -23,7 +23,7 @@ class City:
         return self.line.work()
 
     def invite(self, role: str, label: str = ""):
-        from anpi.groups.actions import new_invite
+        from anpi.municipal.actions import new_invite
 
         return new_invite(self.team, role, self.line.clock.now(), label)
 

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from anpi.engine.models import Check
-from anpi.engine.policies import TEAM_DEFAULT
-from anpi.groups.actions import new_invite
 from anpi.groups.models import Alert, Group, Team, TeamPerson
+from anpi.municipal.actions import new_invite
+from anpi.municipal.policy import TEAM_DEFAULT
 from anpi.tenants.models import Membership
 
 

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from anpi.engine.models import Check, Task
-from anpi.engine.policies import TEAM_DEFAULT
-from anpi.groups.actions import new_invite
 from anpi.groups.models import Alert, Group, Team, TeamPerson, TeamWatcher
+from anpi.municipal.actions import new_invite
+from anpi.municipal.policy import TEAM_DEFAULT
 from anpi.tenants.models import LineChannel, Membership
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 
 from anpi.engine.models import Check, Outbox, Task
-from anpi.engine.policies import TEAM_DEFAULT
 from anpi.groups.models import Alert, Invite, TeamPerson, TeamWatcher
+from anpi.municipal.policy import TEAM_DEFAULT
 from anpi.people.models import Person
 
 

@@ -10,17 +10,12 @@ from typing import Any
 
 from django.utils.translation import pgettext, pgettext_lazy
 
+from anpi.people.schedule_words import for_staff as schedule_for_staff
+
 CTX = "dashboard"
 
-WEEKDAY_ABBR = [
-    pgettext_lazy(CTX, "Mon"),
-    pgettext_lazy(CTX, "Tue"),
-    pgettext_lazy(CTX, "Wed"),
-    pgettext_lazy(CTX, "Thu"),
-    pgettext_lazy(CTX, "Fri"),
-    pgettext_lazy(CTX, "Sat"),
-    pgettext_lazy(CTX, "Sun"),
-]
+schedule_words = schedule_for_staff  # the one place: anpi.people.schedule_words
+
 
 # Person.status -> the label staff see next to a grey light.
 PERSON_STATUS = {
@@ -55,24 +50,6 @@ OUTCOME = {
     "unreachable": pgettext_lazy(CTX, "Could not reach"),
     "other": pgettext_lazy(CTX, "Other (note)"),
 }
-
-
-def schedule_words(person: Any) -> str:
-    """毎日 9:00 / 月・水・金 18:30 / 3日ごと 9:00 (or the English equivalent)."""
-    if person.check_time is None:
-        return pgettext(CTX, "Not set")
-    at = f"{person.check_time.hour}:{person.check_time.minute:02d}"
-    if person.schedule_kind == "weekdays":
-        days = sorted({int(d) for d in person.weekdays.split(",") if d.strip().isdigit()})
-        names = pgettext(CTX, ", ").join(str(WEEKDAY_ABBR[d]) for d in days if 0 <= d <= 6)
-        when = names or pgettext(CTX, "No weekday chosen")
-    elif person.interval_days == 1:
-        when = pgettext(CTX, "Daily")
-    else:
-        when = pgettext(CTX, "Every %(days)s days") % {"days": person.interval_days}
-    if person.skip_holidays:
-        when += pgettext(CTX, " (not on holidays)")
-    return f"{when} {at}"
 
 
 def contact_consent(contact: Any) -> tuple[str, str]:

@@ -25,11 +25,11 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import F
 
-from . import merge
+from . import merge, registry
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Task
-from .steps import HANDLERS, MERGED
+from .steps import MERGED
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def advance_check(check_id: int, now: datetime) -> bool:
         Task.objects.filter(check_run=check, state=Task.State.OPEN, deadline__lte=now).update(
             state=Task.State.EXPIRED, done_at=now
         )
-        hold_until = HANDLERS[action](check, step.get("params", {}), now)
+        hold_until = registry.actions[action].handler(check, step.get("params", {}), now)
 
         if hold_until is MERGED:
             merge.close_merged([check.pk], now)

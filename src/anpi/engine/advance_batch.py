@@ -21,7 +21,8 @@ Algorithm (``fire_push_steps``), one transaction per chunk:
    hour, and the new check is closed as merged.
 5. ``bulk_create`` the outbox rows (with a ``coalesce_key`` when the message is
    identical for everyone, engine.multicast) and the timeline entries.
-   A person without LINE gets a staff phone task instead, as in steps.py.
+   ``steps.person_push_row`` keeps the one rule of steps.py: a person
+   without LINE gets a staff phone task instead.
 
 Everything commits with the CAS or not at all (invariants 5 and 6), exactly as
 the per-check path; only the number of checks per transaction differs.
@@ -40,8 +41,7 @@ from anpi.people.models import Person
 
 from . import merge
 from .models import Check, Outbox, Task, TimelineEntry
-from .multicast import coalesce_key
-from .steps import PUSH_STEPS, open_task
+from .steps import PUSH_STEPS, person_push_row
 
 CHUNK = 1000
 
@@ -124,43 +124,15 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
                     continue
                 entries.append(_entry(check, *merge.MERGED_ASKED, now))
             spec = PUSH_STEPS[action]
-            person = check.person
-            if not person.line_user_id or person.channel_id is None:
-                open_task(
-                    check,
-                    Task.Kind.CALL_PERSON,
-                    now,
-                    timedelta(hours=2),
-                    "LINEが未登録のため電話で確認",
-                )
-            else:
-                message, identical = spec.message(check, params)
-                outbox.append(_push(check, message, spec.purpose, identical, now))
+            message, identical = spec.message(check, params)
+            row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
+            if row is not None:
+                outbox.append(row)
             entries.append(_entry(check, spec.kind, spec.text, now))
         Outbox.objects.bulk_create(outbox, batch_size=1000)
         TimelineEntry.objects.bulk_create(entries, batch_size=1000)
         merge.close_merged(merged, now)
     return len(checks)
-
-
-def _push(
-    check: Check, message: dict[str, Any], purpose: str, identical: bool, now: datetime
-) -> Outbox:
-    person = check.person
-    return Outbox(
-        tenant_id=person.tenant_id,
-        channel_id=person.channel_id,
-        transport="line",
-        method="push",
-        recipient=person.line_user_id,
-        payload={"messages": [message]},
-        purpose=purpose,
-        check_run_id=check.pk,
-        person_id=person.pk,
-        next_attempt_at=now,
-        created_at=now,
-        coalesce_key=coalesce_key([message]) if identical else "",
-    )
 
 
 def _entry(check: Check, kind: str, text: str, now: datetime) -> TimelineEntry:

@@ -8,6 +8,7 @@ class EngineConfig(AppConfig):
     def ready(self) -> None:
         import os
 
+        from . import steps  # noqa: F401 - registers the engine's own actions
         from .clock import clock_from_env, set_clock
 
         # Every process of one installation (web, workers) reads the same clock.

@@ -38,26 +38,6 @@ LEASE = timedelta(seconds=60)
 
 TransportFactory = Callable[[Outbox], Transport]
 
-PURPOSE_TEXT = {
-    "check": "安否確認",
-    "resend": "再送信",
-    "last_notice": "最終メッセージ",
-    "thanks": "お礼",
-    "greeting": "あいさつ・設定リンク",
-    "settings_link": "設定リンク",
-    "notify_contact": "緊急連絡先への連絡",
-    "contact_confirm": "緊急連絡先の確認依頼",
-    "contact_answer": "緊急連絡先の回答のお知らせ",
-    "contact_linked": "緊急連絡先のLINE連携のお知らせ",
-    "registered": "設定完了のお知らせ",
-    "help": "使い方の案内",
-    "staff_alert": "スタッフへの警告メール",
-    "group_check": "グループへの安否確認",
-    "alert": "見守りの通知（確認のお願い）",
-    "alert_claimed": "対応者のお知らせ",
-}
-
-
 def default_transport(row: Outbox) -> Transport:
     if row.transport == "line":
         channel = row.channel

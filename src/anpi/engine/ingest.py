@@ -10,25 +10,16 @@ dispatches it. A handler that raises leaves the row for a later attempt.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
-from linebot.v3.webhooks import (
-    Event,
-    FollowEvent,
-    MessageEvent,
-    PostbackEvent,
-    TextMessageContent,
-    UnfollowEvent,
-)
+from linebot.v3.webhooks import Event
 
 from anpi.tenants.models import LineChannel
 
-from . import messages
-from .answer import answer_ok
+from . import registry
 from .clock import Clock
 from .models import Inbox
 
@@ -36,9 +27,6 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 5
-OK_WORDS = re.compile(r"^\s*(げんき|元気|げんきです|元気です|ok|OK|ＯＫ|はい)\s*[。!！]?\s*$")
-SETTINGS_WORDS = re.compile(r"^\s*(せってい|設定)\s*$")
-LINK_CODE = re.compile(r"^\s*(?:れんらく|連絡)?\s*(\d{6})\s*$")
 
 
 def store_events(channel: Any, events: list[dict[str, Any]], now: datetime) -> int:
@@ -82,94 +70,34 @@ def claim_inbox_batch(now: datetime, limit: int = 100) -> list[Inbox]:
     return sorted(rows, key=lambda r: (r.event.get("timestamp", 0), r.pk))
 
 
-def _user_id(event: Event) -> str:
-    return getattr(event.source, "user_id", None) or ""
-
-
 def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
-    """Calls to LINE that an event needs, made before its transaction opens so
-    that no database lock is held across an HTTP request (SQLite has one writer)."""
-    from .hooks import lookup_providers
-
-    for provide in lookup_providers:
-        found = provide(channel, raw)
-        if found:
-            return found
-    if raw.get("type") == "follow" and raw.get("source", {}).get("type") == "user":
-        from anpi.channels.line.transport import fetch_display_name
-
-        user_id = raw["source"].get("userId", "")
-        return {"display_name": fetch_display_name(channel.api_host, channel.access_token, user_id)}
-    return {}
+    """Calls to LINE that an event needs (registry ``lookup_providers``), made
+    before its transaction opens so that no database lock is held across an
+    HTTP request (SQLite has one writer). The providers' dicts are merged."""
+    found: dict[str, Any] = {}
+    for provide in registry.lookup_providers:
+        found.update(provide(channel, raw) or {})
+    return found
 
 
 def handle_event(
     channel: LineChannel, raw: dict[str, Any], clock: Clock, lookups: dict[str, Any] | None = None
 ) -> str:
-    """Dispatch one event; returns a short word for logs and tests."""
-    from anpi.people import actions
-    from anpi.people.models import Person
-
+    """Parse one event with the official SDK and offer it to the services'
+    handlers (registry ``event_handlers``, in their order); returns a short word
+    for logs and tests ("ignored" when no handler took it)."""
     try:
         event = Event.from_dict(raw)
     except ValueError:
         # What the SDK's parser turns into UnknownEvent: a type we do not know.
         log.info("ignoring unknown event type %r", raw.get("type"))
         return "ignored"
-    now = clock.now()
     if event is None:
         return "ignored"
-    from .hooks import event_handlers
-
-    for handler in event_handlers:
-        # Group chats, team invites and watchers' claims (anpi.groups).
+    for handler in registry.event_handlers():
         handled = handler(channel, event, clock, lookups or {})
         if handled is not None:
             return handled
-    if getattr(event.source, "type", None) != "user":
-        # Unknown event types parse as UnknownEvent; group events nobody handled
-        # (e.g. a room) are not an error either.
-        return "ignored"
-    user_id = _user_id(event)
-    reply_token = getattr(event, "reply_token", None) or ""
-    if isinstance(event, FollowEvent):
-        name = (lookups or {}).get("display_name", "")
-        actions.do_follow(channel, user_id, now, reply_token=reply_token, display_name=name)
-        return "follow"
-    if isinstance(event, UnfollowEvent):
-        actions.do_block(channel, user_id, now)
-        return "unfollow"
-    person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
-    if isinstance(event, PostbackEvent):
-        parsed = messages.parse_postback_data(event.postback.data)
-        if parsed and parsed[0] == "ok" and person is not None:
-            answer_ok(person, clock, reply_token=reply_token)
-            return "ok"
-        return "ignored"
-    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
-        text = event.message.text
-        code = LINK_CODE.match(text)
-        if code and actions.do_link_contact_line(channel, user_id, code.group(1), now, reply_token):
-            return "contact_linked"
-        if person is None:
-            return "ignored"
-        if OK_WORDS.match(text):
-            answer_ok(person, clock, reply_token=reply_token, via="line_text")
-            return "ok"
-        if SETTINGS_WORDS.match(text):
-            actions.do_send_settings_link(person, now, reply_token)
-            return "settings_link"
-        if reply_token:
-            from .outbox import enqueue_reply
-
-            enqueue_reply(
-                person=person,
-                reply_token=reply_token,
-                messages=[messages.help_message()],
-                purpose="help",
-                now=now,
-            )
-        return "help"
     return "ignored"
 
 

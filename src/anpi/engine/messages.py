@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from anpi.channels.line import flex
+from anpi.channels.line.flex import GREEN
+
 OK_LABEL = "げんきです"
-GREEN = "#06C755"
 
 
 def postback_data(action: str, check_id: int | None = None) -> str:
@@ -30,32 +32,6 @@ def parse_postback_data(data: str) -> tuple[str, int | None] | None:
     return parts[1], check_id
 
 
-def _text(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "text", "text": text, "wrap": True, **style}
-
-
-def _bubble(
-    lines: list[dict[str, Any]], button: dict[str, Any], color: str = GREEN
-) -> dict[str, Any]:
-    return {
-        "type": "bubble",
-        "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": lines},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "height": "md",
-                    "color": color,
-                    "action": button,
-                }
-            ],
-        },
-    }
-
-
 def ok_button(check_id: int | None) -> dict[str, Any]:
     return {
         "type": "postback",
@@ -72,8 +48,8 @@ def _question(
     return {
         "type": "flex",
         "altText": alt,
-        "contents": _bubble(
-            [_text(title, weight="bold", size="xl"), _text(body, size="lg")],
+        "contents": flex.bubble(
+            [flex.text(title, weight="bold", size="xl"), flex.text(body, size="lg")],
             ok_button(check_id),
             color=color,
         ),
@@ -125,45 +101,6 @@ def thanks_message() -> dict[str, Any]:
     return {"type": "text", "text": "ありがとうございます。あんしんしました。"}
 
 
-def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
-    intro = (
-        "ともだち ついか ありがとうございます。\nこれから ときどき「げんきですか？」と ききます。\n"
-        "まず せっていを してください。"
-        if welcome
-        else "せっていは ここから かえられます。"
-    )
-    return {
-        "type": "flex",
-        "altText": "せっていを してください",
-        "contents": _bubble(
-            [_text(intro, size="lg")],
-            {"type": "uri", "label": "せってい する", "uri": url},
-        ),
-    }
-
-
-def welcome_back_message() -> dict[str, Any]:
-    return {"type": "text", "text": "おかえりなさい。また「げんきですか？」と ききますね。"}
-
-
-def help_message() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": "「げんきです」の ボタンを おしてください。\nせっていを かえるときは「せってい」と おくってください。",
-    }
-
-
-def registered_message(summary: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"せっていが おわりました。\n{summary}"}
-
-
-def contact_linked_message(person_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": f"{person_name}さんの緊急連絡先として登録しました。応答がないときにLINEでお知らせします。",
-    }
-
-
 def contact_alert_text(person_name: str, tenant_name: str) -> str:
     return (
         f"【{tenant_name}】{person_name}さんから安否確認の応答がありません。"
@@ -174,40 +111,3 @@ def contact_alert_text(person_name: str, tenant_name: str) -> str:
 
 def contact_alert_message(person_name: str, tenant_name: str) -> dict[str, Any]:
     return {"type": "text", "text": contact_alert_text(person_name, tenant_name)}
-
-
-def contact_request_email(
-    person_name: str, tenant_name: str, relation: str, url: str
-) -> tuple[str, str]:
-    """Subject and body of the e-mail asking someone to be an emergency contact."""
-    subject = f"【{tenant_name}】緊急連絡先になっていただけますか（{person_name}さんより）"
-    body = (
-        f"{person_name}さん（あなたとの関係：{relation}）が、{tenant_name}の見守りサービスで、"
-        "あなたを緊急連絡先として登録しようとしています。\n\n"
-        f"このサービスでは、{person_name}さんにLINEで定期的に「げんきですか？」と確認します。"
-        "応答がなく、スタッフからの電話にもつながらないとき、緊急連絡先のあなたにお知らせします。"
-        f"そのときは、できる範囲で{person_name}さんに連絡を取るか、様子を見に行ってください。\n\n"
-        "引き受けていただけるかどうか、次のページでお答えください"
-        "（お断りいただくこともできます）。\n"
-        f"{url}\n\n"
-        "お心当たりのない場合は、このメールを破棄してください。あなたが引き受けるまで、"
-        "緊急連絡先として扱われることはありません。\n"
-    )
-    return subject, body
-
-
-def contact_accepted_message(contact_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": f"{contact_name}さんが れんらくさきに なってくれました。",
-    }
-
-
-def contact_declined_message(contact_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": (
-            f"{contact_name}さんは れんらくさきに なれない そうです。\n"
-            "ほかの ひとを えらぶときは「せってい」と おくってください。"
-        ),
-    }

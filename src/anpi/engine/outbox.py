@@ -10,7 +10,7 @@ from typing import Any
 from .models import Outbox
 
 
-def enqueue_line(
+def line_row(
     *,
     channel: Any,
     method: str,
@@ -24,11 +24,8 @@ def enqueue_line(
     contact: Any = None,
     coalesce_key: str = "",
 ) -> Outbox:
-    """One LINE push or reply to any chat: a person, a contact, a group, a watcher.
-
-    ``coalesce_key``: non-empty when ``messages`` are the same for many persons,
-    so that engine.multicast may send this row as part of a multicast."""
-    return Outbox.objects.create(
+    """An unsaved LINE outbox row (for ``bulk_create``); see ``enqueue_line``."""
+    return Outbox(
         tenant_id=channel.tenant_id,
         channel=channel,
         transport="line",
@@ -44,6 +41,19 @@ def enqueue_line(
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def enqueue_line(**fields: Any) -> Outbox:
+    """One LINE push or reply to any chat: a person, a contact, a group, a watcher.
+
+    Keyword arguments as ``line_row``: ``channel``, ``method`` ("push" |
+    "reply"), ``to``, ``messages``, ``purpose``, ``now``, and optionally
+    ``reply_token``, ``person``, ``check``, ``contact``, ``coalesce_key``
+    (non-empty when ``messages`` are the same for many persons, so that
+    engine.multicast may send this row as part of a multicast)."""
+    row = line_row(**fields)
+    row.save()
+    return row
 
 
 def enqueue_push(

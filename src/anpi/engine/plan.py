@@ -29,21 +29,19 @@ from django.db import connection, transaction
 from anpi.people.models import Person
 from anpi.people.schedule import next_occurrence
 
+from . import registry
 from .clock import Clock
 from .models import Check, EscalationPolicy
-from .policies import INDIVIDUAL_DEFAULT
 
 PLAN_HORIZON = timedelta(minutes=10)
 
 
 def policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
-    """The policy each person's next check snapshots: a service's (engine.hooks),
-    else the tenant's default, else the individual service's. A few queries per
-    batch, not per person."""
-    from .hooks import policy_resolvers
-
+    """The policy each person's next check snapshots: a service's (registry
+    ``policy_resolvers``), else the tenant's default, else ``registry.fallback_policy``
+    (the individual service's). A few queries per batch, not per person."""
     decided: dict[int, list[dict[str, Any]]] = {}
-    for resolve in policy_resolvers:
+    for resolve in registry.policy_resolvers:
         undecided = [p for p in people if p.pk not in decided]
         if not undecided:
             break
@@ -57,7 +55,7 @@ def policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
     )
     for p in people:
         if p.pk not in decided:
-            decided[p.pk] = defaults.get(p.tenant_id, INDIVIDUAL_DEFAULT)
+            decided[p.pk] = defaults.get(p.tenant_id) or registry.fallback_policy
     return decided
 
 

@@ -53,7 +53,7 @@ def _rows_still_ours(rows: list[Outbox]) -> set[int]:
 
 
 def _timeline_for_sent(rows: list[Outbox], now: datetime) -> list[TimelineEntry]:
-    from .deliver import PURPOSE_TEXT
+    from .registry import purpose_label
 
     return [
         TimelineEntry(
@@ -62,7 +62,7 @@ def _timeline_for_sent(rows: list[Outbox], now: datetime) -> list[TimelineEntry]
             check_run_id=row.check_run_id,
             at=now,
             kind="delivered",
-            text=f"{PURPOSE_TEXT.get(row.purpose, row.purpose)}を送信しました（{row.transport}）",
+            text=f"{purpose_label(row.purpose)}を送信しました（{row.transport}）",
             data={"outbox": row.pk},
         )
         for row in rows

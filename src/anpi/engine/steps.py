@@ -13,30 +13,48 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import merge, messages, timeline
-from .models import Check, Task
+from . import merge, messages, registry, timeline
+from .models import Check, Outbox, Task
 from .multicast import coalesce_key
 from .outbox import enqueue_email, enqueue_push
+from .registry import Action, Param
+from .tasks import open_task
+
+__all__ = ["PUSH_STEPS", "open_task", "person_push_row"]
 
 Handler = Callable[[Check, dict[str, Any], datetime], Any]
 
 
-def _push_to_person(
+def person_push_row(
     check: Check, message: dict[str, Any], purpose: str, now: datetime, coalesce: bool = False
-) -> None:
+) -> Outbox | None:
+    """The one rule of a push to the watched person, for the per-check steps here
+    and the set-based ones of ``engine.advance_batch``.
+
+    A person on LINE gets an outbox row, returned *unsaved* so the caller can
+    ``save()`` it or ``bulk_create`` many. A person without LINE (no user id or
+    no channel) cannot be asked by LINE: a staff phone task opens instead (never
+    silence) and None is returned. ``check.person`` must be loaded with
+    ``tenant_id``, ``channel_id`` and ``line_user_id``.
+    """
     person = check.person
     if not person.line_user_id or person.channel_id is None:
         open_task(
             check, Task.Kind.CALL_PERSON, now, timedelta(hours=2), "LINEが未登録のため電話で確認"
         )
-        return
-    enqueue_push(
-        person=person,
-        to=person.line_user_id,
-        messages=[message],
+        return None
+    return Outbox(
+        tenant_id=person.tenant_id,
+        channel_id=person.channel_id,
+        transport="line",
+        method="push",
+        recipient=person.line_user_id,
+        payload={"messages": [message]},
         purpose=purpose,
-        now=now,
-        check=check,
+        check_run_id=check.pk,
+        person_id=person.pk,
+        next_attempt_at=now,
+        created_at=now,
         coalesce_key=coalesce_key([message]) if coalesce else "",
     )
 
@@ -101,7 +119,9 @@ def _push_step(action: str) -> Handler:
 
     def handler(check: Check, params: dict[str, Any], now: datetime) -> None:
         message, identical = spec.message(check, params)
-        _push_to_person(check, message, spec.purpose, now, coalesce=identical)
+        row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
+        if row is not None:
+            row.save()
         timeline.record(check.person, spec.kind, spec.text, now, check)
         return None
 
@@ -111,31 +131,6 @@ def _push_step(action: str) -> Handler:
 
 resend = _push_step("resend")
 last_notice = _push_step("last_notice")
-
-
-def open_task(
-    check: Check, kind: str, now: datetime, deadline: timedelta, reason: str, contact: Any = None
-) -> Task:
-    task = Task.objects.create(
-        tenant_id=check.tenant_id,
-        check_run=check,
-        person=check.person,
-        contact=contact,
-        kind=kind,
-        reason=reason,
-        deadline=now + deadline,
-        created_at=now,
-    )
-    who = f"（{contact.name}）" if contact else ""
-    timeline.record(
-        check.person,
-        "task_opened",
-        f"スタッフ作業: {timeline.in_site_language(task.get_kind_display)}{who} — {reason}",
-        now,
-        check,
-        task=task.pk,
-    )
-    return task
 
 
 def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
@@ -225,21 +220,27 @@ def close(check: Check, params: dict[str, Any], now: datetime) -> None:
     return None
 
 
-def register(action: str, handler: Handler) -> None:
-    """Plug in the handler of an action named in ``policies.ACTIONS`` (anpi.groups)."""
-    from .policies import ACTIONS
+_DEADLINE = Param("seconds", required=True, low=60)
 
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}: add it to policies.ACTIONS")
-    HANDLERS[action] = handler
+for _action in (
+    Action("send_check", send_check, "安否確認を送る", first=True,
+           params={"message": Param("choice", choices=("personal", "identical"))}),
+    Action("resend", resend, "もう一度送る"),
+    Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
+    Action("call_task", call_task, "スタッフが本人に電話", params={"deadline": _DEADLINE}),
+    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる"),
+    Action("decide_task", decide_task, "スタッフが次の対応を決める", last=True,
+           params={"deadline": _DEADLINE}),
+    Action("close", close, "終了する", last=True),
+):
+    registry.register_action(_action)
 
-
-HANDLERS: dict[str, Handler] = {
-    "send_check": send_check,
-    "resend": resend,
-    "last_notice": last_notice,
-    "call_task": call_task,
-    "notify_contacts": notify_contacts,
-    "decide_task": decide_task,
-    "close": close,
-}
+for _name, _label in (
+    ("check", "安否確認"),
+    ("resend", "再送信"),
+    ("last_notice", "最終メッセージ"),
+    ("notify_contact", "緊急連絡先への連絡"),
+    ("staff_alert", "スタッフへの警告メール"),
+):
+    registry.register_purpose(_name, _label, on_reply_refused="push")
+registry.register_purpose("thanks", "お礼", on_reply_refused="drop")

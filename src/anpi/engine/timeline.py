@@ -27,8 +27,14 @@ def record(
     text: str,
     at: datetime,
     check: Check | None = None,
+    *,
+    actor: Any = None,
     **data: Any,
 ) -> TimelineEntry:
+    """Append an entry to ``person``'s timeline. ``actor`` (a
+    ``tenants.actors.Actor``) names who caused it; it is kept in ``data``."""
+    if actor is not None:
+        data["actor"] = actor.as_data()
     return TimelineEntry.objects.create(
         tenant_id=person.tenant_id,
         person=person,

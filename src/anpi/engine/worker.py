@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import hooks
+from . import registry
 from .advance import advance_due_checks
 from .clock import Clock
 from .deliver import TransportFactory, default_transport, deliver_outbox_batch
@@ -38,8 +38,8 @@ class Pass:
 
 
 def plan_all(clock: Clock) -> int:
-    """The engine's planner and every service's (``hooks.planners``)."""
-    return plan_due_checks(clock) + sum(plan(clock) for plan in hooks.planners)
+    """The engine's planner and every service's (``registry.planners``)."""
+    return plan_due_checks(clock) + sum(plan(clock) for plan in registry.planners)
 
 
 def run_once(clock: Clock, transport_for: TransportFactory = default_transport) -> Pass:

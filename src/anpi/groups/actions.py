@@ -6,32 +6,32 @@ one transaction (the outbox row exists iff the change committed).
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from anpi.engine import timeline
-from anpi.engine.answer import _close_check_cas, answer_ok
+from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
-from anpi.engine.models import Check, Outbox
+from anpi.engine.models import Check
+from anpi.engine.tasks import close_check
+from anpi.people import schedule_words
+from anpi.people.actions import create_person
 from anpi.people.models import Person
 from anpi.tenants.models import LineChannel
 
 from . import messages
 from .links import group_settings_url
-from .models import Alert, Group, GroupMember, Invite, Team, TeamPerson, TeamWatcher
+from .models import Alert, Group, GroupMember
 from .outbox import push_to_chat, reply_in_chat
 from .plan import following_group_occurrence
-
-TEAM_DEFAULT_TIME = time(9, 0)
-INVITE_LIFETIME = timedelta(days=30)
 
 
 def _cancel_open_checks(person: Person, reason: str, text: str, now: datetime) -> int:
     cancelled = 0
     for check in Check.objects.filter(person=person, state=Check.State.OPEN):
-        if _close_check_cas(check, state=Check.State.CANCELLED, reason=reason, now=now):
+        if close_check(check, state=Check.State.CANCELLED, reason=reason, now=now):
             cancelled += 1
             timeline.record(person, reason, text, now, check)
     Alert.objects.filter(person=person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]).update(
@@ -133,7 +133,7 @@ def do_register_member(
         .first()
     )
     if member is None:
-        person = Person.objects.create(
+        person = create_person(
             tenant_id=group.tenant_id,
             channel=group.channel,
             display_name=display_name,
@@ -223,13 +223,8 @@ def do_send_group_settings_link(group: Group, now: datetime, reply_token: str) -
 
 
 def schedule_summary(obj: Any) -> str:
-    at = obj.check_time.strftime("%H:%M") if obj.check_time else "--:--"
-    if obj.schedule_kind == "weekdays":
-        names = "月火水木金土日"
-        days = "・".join(names[int(d)] for d in obj.weekdays.split(",") if d.strip())
-        return f"{days}ようび の {at}"
-    every = "まいにち" if obj.interval_days == 1 else f"{obj.interval_days}にちに 1かい"
-    return f"{every} {at}"
+    """What a group or member is told of their schedule (people.schedule_words)."""
+    return schedule_words.for_person(obj)
 
 
 @transaction.atomic
@@ -255,114 +250,3 @@ def do_save_group_schedule(group: Group, fields: dict[str, Any], now: datetime) 
         now=now,
     )
     return group
-
-
-@transaction.atomic
-def do_link_group_to_team(group: Group, team: Team, now: datetime, reply_token: str) -> None:
-    Group.objects.filter(pk=group.pk).update(kind=Group.Kind.TEAM, team=team, status="active")
-    reply_in_chat(
-        channel=group.channel,
-        reply_token=reply_token,
-        to=group.line_group_id,
-        messages=[messages.group_linked_message(team.name)],
-        purpose="group_linked",
-        now=now,
-    )
-
-
-def _reply_1to1(
-    channel: LineChannel, user_id: str, reply_token: str, message: dict, purpose: str, now: datetime
-) -> Outbox | None:
-    return reply_in_chat(
-        channel=channel,
-        reply_token=reply_token,
-        to=user_id,
-        messages=[message],
-        purpose=purpose,
-        now=now,
-    )
-
-
-@transaction.atomic
-def do_accept_invite(
-    channel: LineChannel,
-    line_user_id: str,
-    code: str,
-    now: datetime,
-    *,
-    reply_token: str = "",
-    display_name: str = "",
-) -> Invite | None:
-    """A LINE user sent an invite code (typed, or from the QR code's message link)."""
-    invite = (
-        Invite.objects.select_related("team")
-        .filter(tenant_id=channel.tenant_id, code=code.upper())
-        .first()
-    )
-    usable = invite is not None and invite.used_at is None and invite.expires_at > now
-    if not usable or not Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
-        used_at=now, used_by=line_user_id
-    ):
-        _reply_1to1(
-            channel, line_user_id, reply_token, messages.invite_invalid_message(), "invite", now
-        )
-        return None
-    team = invite.team
-    person = Person.objects.filter(channel=channel, line_user_id=line_user_id).first()
-    if invite.role == Invite.Role.WATCHER:
-        TeamWatcher.objects.update_or_create(
-            team=team,
-            line_user_id=line_user_id,
-            defaults={"tenant_id": team.tenant_id, "name": display_name or invite.label},
-        )
-        if person is not None and person.status == Person.Status.REGISTERING:
-            Person.objects.filter(pk=person.pk).update(status=Person.Status.STOPPED)
-            timeline.record(
-                person,
-                "became_watcher",
-                f"チーム「{team}」の見守る人として登録（見守り対象外）",
-                now,
-            )
-        reply = messages.invite_done_message("watcher", team.name)
-    else:
-        if person is None:
-            person = Person.objects.create(
-                tenant_id=channel.tenant_id,
-                channel=channel,
-                line_user_id=line_user_id,
-                display_name=display_name,
-            )
-        if not person.nickname and invite.label:
-            person.nickname = invite.label
-        TeamPerson.objects.update_or_create(
-            person=person, defaults={"tenant_id": team.tenant_id, "team": team, "joined_at": now}
-        )
-        if person.schedule() is None:
-            person.check_time = TEAM_DEFAULT_TIME
-            person.schedule_kind = Person.ScheduleKind.INTERVAL
-            person.interval_days = 1
-            from zoneinfo import ZoneInfo
-
-            person.schedule_anchor = now.astimezone(ZoneInfo(channel.tenant.timezone)).date()
-        if person.status in (Person.Status.REGISTERING, Person.Status.STOPPED):
-            person.status = Person.Status.ACTIVE
-            person.consent_at = person.consent_at or now
-            from anpi.engine.plan import following_occurrence
-
-            person.next_check_at = following_occurrence(person, now)
-        person.save()
-        timeline.record(person, "team_joined", f"見守りチーム「{team}」に入りました", now)
-        reply = messages.invite_done_message("watched", team.name, schedule_summary(person))
-    _reply_1to1(channel, line_user_id, reply_token, reply, "invite", now)
-    return invite
-
-
-def new_invite(team: Team, role: str, now: datetime, label: str = "") -> Invite:
-    return Invite.objects.create(
-        tenant_id=team.tenant_id,
-        team=team,
-        role=role,
-        label=label,
-        created_at=now,
-        expires_at=now + INVITE_LIFETIME,
-    )

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import F
 
 from anpi.engine import timeline
-from anpi.engine.answer import _close_check_cas
 from anpi.engine.models import Check
+from anpi.engine.tasks import close_check
 from anpi.tenants.models import LineChannel
 
 from . import messages
@@ -193,7 +193,7 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
         )
         safe = outcome == Alert.Outcome.SAFE
         if safe:
-            _close_check_cas(check, state=Check.State.RESOLVED, reason="watcher_safe", now=ctx.now)
+            close_check(check, state=Check.State.RESOLVED, reason="watcher_safe", now=ctx.now)
         else:
             Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
                 step=len(check.policy) - 1, next_action_at=ctx.now, version=F("version") + 1

@@ -2,21 +2,44 @@ from django.apps import AppConfig
 
 
 class GroupsConfig(AppConfig):
+    """つながり: the bot in a LINE group checks each member, and a silent member
+    is named in the group for a peer to claim. Also home of the alert machinery
+    (claims and outcomes) and of the team models that 安否通知 builds on."""
+
     name = "anpi.groups"
-    verbose_name = "つながり・安否通知"
+    verbose_name = "つながり"
 
     def ready(self) -> None:
-        from anpi.engine import hooks, steps
+        from anpi.engine import registry
+        from anpi.engine.registry import Action, Param
 
-        from . import ingest, plan
-        from . import steps as group_steps
+        from . import ingest, plan, steps
 
-        steps.register("group_check", group_steps.group_check)
-        steps.register("alert_group", group_steps.alert_group)
-        steps.register("alert_team", group_steps.alert_team)
-        hooks.register(
+        outcome_deadline = Param("seconds", low=60)
+        registry.register_action(
+            Action("group_check", steps.group_check, "グループに安否確認を送る", first=True)
+        )
+        registry.register_action(
+            Action(
+                "alert_group",
+                steps.alert_group,
+                "グループに知らせる（メンバーが確認に行く）",
+                params={"outcome_deadline": outcome_deadline},
+                alert=True,
+            )
+        )
+        registry.register(
             planner=plan.plan_group_checks,
-            policy_resolver=plan.team_policies_for,
             event_handler=ingest.handle_group_event,
+            order=100,
             lookup_provider=ingest.names_before_transaction,
         )
+        for name, label in (
+            ("group_check", "グループへの安否確認"),
+            ("alert", "見守りの通知（確認のお願い）"),
+            ("alert_claimed", "対応者のお知らせ"),
+            ("settings_saved", "グループの設定完了のお知らせ"),
+            ("greeting", "あいさつ・設定リンク"),
+            ("settings_link", "設定リンク"),
+        ):
+            registry.register_purpose(name, label, on_reply_refused="push")

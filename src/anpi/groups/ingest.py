@@ -1,13 +1,14 @@
-"""Webhook events of the group and team services (an engine.hooks event handler).
+"""Webhook events of つながり groups and of alert claims (an engine.registry event handler).
 
-Runs before the individual service. Returns a word when it handled the event,
+Runs after 安否通知's invite codes and before the individual service. Returns a word when it handled the event,
 None to pass it on:
 
 - group source: join / leave / memberJoined / memberLeft, and text in the group
-  (げんきです, せってい, さんか, claims, outcomes, a team's group code). Anyone who
+  (げんきです, せってい, さんか, claims, outcomes). Anyone who
   speaks in a peer group becomes a member (LINE lists members only to verified
   accounts).
-- user source (1:1): a watcher's claim or outcome, an invite code.
+- user source (1:1): a watcher's claim or outcome (alerts are shared with
+  安否通知's teams).
 """
 
 from __future__ import annotations
@@ -27,22 +28,13 @@ from linebot.v3.webhooks import (
 
 from anpi.channels.line import profiles
 from anpi.engine.clock import Clock
-from anpi.engine.ingest import OK_WORDS, SETTINGS_WORDS
+from anpi.people.words import OK_WORDS, SETTINGS_WORDS
 from anpi.tenants.models import LineChannel
 
 from . import actions, alerts, messages
-from .models import Alert, Group, GroupMember, Team
+from .models import Alert, Group, GroupMember
 
-# A code alone (as printed), or after a word; lowercase is accepted only after the word
-# so that an ordinary 8-letter message is never taken for a code.
-INVITE_CODE = re.compile(
-    r"^\s*(?:(?:しょうたい|招待|チーム)\s*[:：]?\s*([A-Za-z2-9]{8})|([A-HJ-NP-Z2-9]{8}))\s*$"
-)
 JOIN_WORDS = re.compile(r"^\s*(さんか|参加)(します)?\s*$")
-
-
-def _code(match: re.Match[str]) -> str:
-    return (match.group(1) or match.group(2)).upper()
 
 
 def _member_name(channel: LineChannel, group_id: str, user_id: str) -> str:
@@ -83,9 +75,6 @@ def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[
     if kind == "user" and text is not None and user_id:
         if messages.OUTCOME_RE.match(text) or messages.CLAIM_RE.match(text):
             return {"user_name": _watcher_name(channel, user_id)}
-        if INVITE_CODE.match(text):
-            host, token = channel.api_host, channel.access_token
-            return {"user_name": profiles.user_name(host, token, user_id)}
     return {}
 
 
@@ -178,12 +167,6 @@ def _group_event(
     handled = _claims_and_outcomes(text, ctx)
     if handled:
         return handled
-    code = INVITE_CODE.match(text)
-    if code:
-        team = Team.objects.filter(tenant_id=channel.tenant_id, group_code=_code(code))
-        if team.exists():
-            actions.do_link_group_to_team(group, team.get(), now, reply_token)
-            return "group_linked"
     if member is None:
         return "group_chat"
     if OK_WORDS.match(text):
@@ -225,13 +208,6 @@ def _direct_text(
     if looks_like_alert or alerts.pending_note(ctx) is not None:
         ctx.name = (lookups.get("user_name") or "") or "見守る人"
         return _claims_and_outcomes(text, ctx)
-    code = INVITE_CODE.match(text)
-    if code and not OK_WORDS.match(text):
-        name = lookups.get("user_name") or ""
-        actions.do_accept_invite(
-            channel, user_id, _code(code), now, reply_token=reply_token, display_name=name
-        )
-        return "invite"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Signed one-time links to a group's schedule page (like people.links).
+"""Signed one-time links to a group's schedule page (signed with people.links).
 
 The token carries the group id and its ``settings_nonce``; saving rotates the
 nonce, so a link works once. Any member may ask for a link with 「せってい」.
@@ -7,10 +7,9 @@ nonce, so a link works once. Any member may ask for a link with 「せってい�
 from __future__ import annotations
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
-from anpi.people.links import MAX_AGE, LinkError
+from anpi.people.links import LinkError, read_link, sign_link
 
 from .models import Group
 
@@ -20,7 +19,7 @@ __all__ = ["LinkError", "group_from_token", "group_settings_url"]
 
 
 def group_settings_token(group: Group) -> str:
-    return signing.dumps({"g": group.pk, "n": group.settings_nonce}, salt=SALT, compress=True)
+    return sign_link(SALT, group.pk, group.settings_nonce)
 
 
 def group_settings_url(group: Group) -> str:
@@ -29,13 +28,8 @@ def group_settings_url(group: Group) -> str:
 
 def group_from_token(token: str) -> Group:
     """The group a settings token belongs to, or LinkError (expired, used, forged)."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise LinkError("expired") from exc
-    except signing.BadSignature as exc:
-        raise LinkError("invalid") from exc
-    group = Group.objects.select_related("tenant").filter(pk=data.get("g")).first()
-    if group is None or group.settings_nonce != data.get("n") or group.status == Group.Status.LEFT:
+    pk, nonce = read_link(SALT, token)
+    group = Group.objects.select_related("tenant").filter(pk=pk).first()
+    if group is None or group.settings_nonce != nonce or group.status == Group.Status.LEFT:
         raise LinkError("used")
     return group

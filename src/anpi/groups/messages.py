@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from anpi.engine.messages import GREEN, _bubble, _text
+from anpi.channels.line import flex
+from anpi.channels.line.flex import GREEN
 
 OK_TEXT = "げんきです"
 JOIN_TEXT = "さんか"
@@ -57,10 +58,10 @@ def group_welcome_message(url: str) -> dict[str, Any]:
     return {
         "type": "flex",
         "altText": "つながりの みまもりを はじめます",
-        "contents": _bubble(
+        "contents": flex.bubble(
             [
-                _text("よろしく おねがいします。", weight="bold", size="lg"),
-                _text(
+                flex.text("よろしく おねがいします。", weight="bold", size="lg"),
+                flex.text(
                     "この グループに ときどき「げんきですか？」と ききます。\n"
                     "まず じかんを きめてください。\n"
                     "みなさん「さんか」と おくってください。",
@@ -84,8 +85,8 @@ def group_settings_link_message(url: str) -> dict[str, Any]:
     return {
         "type": "flex",
         "altText": "じかんを きめる",
-        "contents": _bubble(
-            [_text("かくにんの じかんは ここで きめます。", size="lg")],
+        "contents": flex.bubble(
+            [flex.text("かくにんの じかんは ここで きめます。", size="lg")],
             {"type": "uri", "label": "じかんを きめる", "uri": url},
         ),
     }
@@ -104,10 +105,10 @@ def group_check_message() -> dict[str, Any]:
     return {
         "type": "flex",
         "altText": "みなさん、げんきですか？",
-        "contents": _bubble(
+        "contents": flex.bubble(
             [
-                _text("みなさん", weight="bold", size="xl"),
-                _text("げんきですか？\nげんきなら ボタンを おしてください。", size="lg"),
+                flex.text("みなさん", weight="bold", size="xl"),
+                flex.text("げんきですか？\nげんきなら ボタンを おしてください。", size="lg"),
             ],
             message_button(OK_TEXT, OK_TEXT),
         ),
@@ -146,8 +147,8 @@ def alert_message(alert_id: int, name: str, kind: str, *, again: bool = False) -
     return {
         "type": "flex",
         "altText": headline,
-        "contents": _bubble(
-            [_text(headline, weight="bold", size="lg"), _text(f"No.{alert_id}\n{body}")],
+        "contents": flex.bubble(
+            [flex.text(headline, weight="bold", size="lg"), flex.text(f"No.{alert_id}\n{body}")],
             message_button(word, claim_text(alert_id, name, kind)),
             color="#E8590C",
         ),
@@ -163,8 +164,8 @@ def claimed_message(alert_id: int, person: str, claimer: str, kind: str) -> dict
         "altText": headline,
         "contents": _buttons_bubble(
             [
-                _text(headline, weight="bold", size="lg"),
-                _text(
+                flex.text(headline, weight="bold", size="lg"),
+                flex.text(
                     f"No.{alert_id} {person}さん\n{claimer}さん、ようすが わかったら おしてください。"
                 ),
             ],
@@ -196,19 +197,3 @@ def outcome_recorded_message(person: str, outcome_label: str, safe: bool) -> dic
 
 def claimed_elsewhere_message(person: str, claimer: str) -> dict[str, Any]:
     return {"type": "text", "text": f"{person}さんの件は{claimer}さんが対応します。"}
-
-
-def group_linked_message(team: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"このグループを「{team}」の連絡用にしました。"}
-
-
-def invite_done_message(role: str, team: str, summary: str = "") -> dict[str, Any]:
-    if role == "watcher":
-        text = f"「{team}」の見守る人として登録しました。見守り対象の方から応答がないとき、ここでお知らせします。"
-    else:
-        text = f"「{team}」の みまもりに はいりました。\n{summary}\nかえるときは「せってい」と おくってください。"
-    return {"type": "text", "text": text}
-
-
-def invite_invalid_message() -> dict[str, Any]:
-    return {"type": "text", "text": "この ばんごうは つかえません。もういちど たしかめてください。"}

@@ -1,4 +1,4 @@
-"""Plan the checks of peer groups, and pick a team's policy for its people.
+"""Plan the checks of peer groups.
 
 Algorithm (``plan_group_checks``), the group twin of engine.plan:
 
@@ -23,26 +23,15 @@ from django.db import transaction
 from anpi.engine.clock import Clock
 from anpi.engine.models import Check
 from anpi.engine.plan import PLAN_HORIZON
-from anpi.engine.policies import GROUP_DEFAULT, TEAM_DEFAULT
 from anpi.people.models import Person
 from anpi.people.schedule import next_occurrence
 
-from .models import Group, GroupOccurrence, TeamPerson
+from .models import Group, GroupOccurrence
+from .policy import GROUP_DEFAULT
 
 
 def group_policy(group: Group) -> list[dict[str, Any]]:
     return group.policy.steps if group.policy_id else GROUP_DEFAULT
-
-
-def team_policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
-    """engine.hooks policy resolver: a team's person follows the team's policy
-    (one query for the whole batch)."""
-    links = TeamPerson.objects.filter(person__in=people).select_related("team__policy")
-    found: dict[int, list[dict[str, Any]]] = {}
-    for link in links.order_by("id"):
-        team = link.team
-        found.setdefault(link.person_id, team.policy.steps if team.policy_id else TEAM_DEFAULT)
-    return found
 
 
 def following_group_occurrence(group: Group, after: datetime) -> datetime | None:

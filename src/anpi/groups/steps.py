@@ -6,9 +6,9 @@ engine.steps), so its outbox rows and alert rows commit with the step.
 - ``group_check``: the check message goes to the member's group once per
   occurrence: the first member check to fire wins a compare-and-set on
   ``GroupOccurrence.sent_at`` and enqueues the push; the others only note it.
-- ``alert_group`` / ``alert_team``: open (or repeat) the check's ``Alert`` and
-  tell the group, or the team (its LINE group, else each watcher 1:1). A claimed
-  alert is not repeated: its claimer is on the way.
+- ``alert_group``: open (or repeat) the check's ``Alert`` and tell the group. A
+  claimed alert is not repeated: its claimer is on the way. ``open_alert`` is
+  shared with 安否通知's ``alert_team`` (``anpi.municipal.steps``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from anpi.engine import timeline
 from anpi.engine.models import Check
 
 from . import messages
-from .models import Alert, Group, GroupOccurrence, TeamPerson
+from .models import Alert, Group, GroupOccurrence
 from .outbox import push_to_chat
 
 
@@ -51,7 +51,9 @@ def group_check(check: Check, params: dict[str, Any], now: datetime) -> None:
     return None
 
 
-def _open_alert(check: Check, now: datetime, **where: Any) -> tuple[Alert, bool]:
+def open_alert(check: Check, now: datetime, **where: Any) -> tuple[Alert, bool]:
+    """The check's alert, opened now or repeated: (alert, whether to send it
+    again). A claimed alert is not sent again (``where``: group= or team=)."""
     alert, _ = Alert.objects.get_or_create(
         check_run=check,
         defaults={"tenant_id": check.tenant_id, "person": check.person, "created_at": now, **where},
@@ -77,7 +79,7 @@ def alert_group(check: Check, params: dict[str, Any], now: datetime) -> None:
             check.person, "group_missing", "グループがないため通知できません", now, check
         )
         return None
-    alert, send = _open_alert(check, now, group=group)
+    alert, send = open_alert(check, now, group=group)
     if send:
         name = check.person.name
         push_to_chat(
@@ -98,55 +100,4 @@ def alert_group(check: Check, params: dict[str, Any], now: datetime) -> None:
             check,
             alert=alert.pk,
         )
-    return None
-
-
-def alert_team(check: Check, params: dict[str, Any], now: datetime) -> None:
-    link = TeamPerson.objects.filter(person=check.person).select_related("team").first()
-    if link is None:
-        timeline.record(check.person, "no_team", "見守りチームに入っていません", now, check)
-        return None
-    team = link.team
-    alert, send = _open_alert(check, now, team=team)
-    if not send:
-        return None
-    name = check.person.name
-    message = messages.alert_message(alert.pk, name, "team", again=alert.rounds > 1)
-    group = team.alert_group()
-    channel = check.person.channel or check.person.tenant.channels.order_by("pk").first()
-    if group is not None:
-        push_to_chat(
-            channel=group.channel,
-            to=group.line_group_id,
-            messages=[message],
-            purpose="alert",
-            now=now,
-            person=check.person,
-            check=check,
-        )
-        where = f"チームのグループ「{group}」"
-    else:
-        watchers = [w for w in team.watchers.all() if w.line_user_id]
-        for watcher in watchers:
-            push_to_chat(
-                channel=channel,
-                to=watcher.line_user_id,
-                messages=[message],
-                purpose="alert",
-                now=now,
-                person=check.person,
-                check=check,
-            )
-        where = f"見守る人{len(watchers)}人（個別）"
-        if not watchers:
-            where = "（見守る人が未登録）"
-    timeline.record(
-        check.person,
-        "alert_sent",
-        f"チーム「{team}」の{where}に通知"
-        + (f"（{alert.rounds}回目）" if alert.rounds > 1 else ""),
-        now,
-        check,
-        alert=alert.pk,
-    )
     return None

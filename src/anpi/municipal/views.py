@@ -1,9 +1,10 @@
 """Tenant admin and staff pages of the group and municipal services.
 
-Every view is behind ``dashboard.access.staff_view`` and fetches objects with
+Every view is behind ``tenants.access.staff_view`` and fetches objects with
 ``tenant_object_or_404``: another tenant's team, group, alert or invite is a
 plain 404. Changing the set-up (channel, organizations, teams, policies,
 invites) needs the admin role; operators see everything of their tenant.
+Changes go through ``municipal.actions`` with the staff user as the actor.
 """
 
 from __future__ import annotations
@@ -12,20 +13,18 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from anpi.dashboard.access import forbidden, scoped, staff_view, tenant_object_or_404
 from anpi.engine.clock import get_clock
-from anpi.engine.models import EscalationPolicy
-from anpi.groups import actions
 from anpi.groups.models import Alert, Group, Invite, Team
+from anpi.tenants.access import forbidden, scoped, staff_view, tenant_object_or_404
+from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel, Organization
 
-from . import forms, qr
+from . import actions, forms, qr
 
 
 def admin_view(view):
@@ -74,16 +73,9 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.ChannelForm(request.POST, creating=creating)
         if form.is_valid():
-            data = form.cleaned_data
-            with transaction.atomic():
-                channel = channel or LineChannel(tenant=request.tenant)
-                channel.name = data["name"]
-                channel.basic_id = data["basic_id"]
-                if data["channel_secret"]:
-                    channel.channel_secret = data["channel_secret"]
-                if data["access_token"]:
-                    channel.access_token = data["access_token"]
-                channel.save()
+            channel = actions.do_save_channel(
+                request.tenant, form.cleaned_data, Actor.staff(request.user), get_clock().now()
+            )
             messages.success(request, pgettext("municipal", "Saved the LINE official account."))
             return redirect("municipal:channel")
     else:
@@ -101,9 +93,9 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
 def organization_new(request: HttpRequest) -> HttpResponse:
     form = forms.OrganizationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        org = form.save(commit=False)
-        org.tenant = request.tenant
-        org.save()
+        org = actions.do_create_organization(
+            request.tenant, form.cleaned_data, Actor.staff(request.user), get_clock().now()
+        )
         messages.success(
             request,
             pgettext("municipal", "Registered the organization “%(name)s”.") % {"name": org.name},
@@ -120,7 +112,9 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 def team_new(request: HttpRequest) -> HttpResponse:
     form = forms.TeamForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
-        team = Team.objects.create(tenant=request.tenant, **form.cleaned_data)
+        team = actions.do_create_team(
+            request.tenant, form.cleaned_data, Actor.staff(request.user), get_clock().now()
+        )
         messages.success(
             request, pgettext("municipal", "Created the team “%(name)s”.") % {"name": team.name}
         )
@@ -136,8 +130,12 @@ def team_new(request: HttpRequest) -> HttpResponse:
 def policy_new(request: HttpRequest) -> HttpResponse:
     form = forms.PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        EscalationPolicy.objects.create(
-            tenant=request.tenant, name=form.cleaned_data["name"], steps=form.cleaned_data["steps"]
+        actions.do_create_policy(
+            request.tenant,
+            form.cleaned_data["name"],
+            form.cleaned_data["steps"],
+            Actor.staff(request.user),
+            get_clock().now(),
         )
         messages.success(request, pgettext("municipal", "Saved the escalation policy."))
         return redirect("municipal:overview")
@@ -180,8 +178,12 @@ def invite_new(request: HttpRequest, team_id: int) -> HttpResponse:
     team = tenant_object_or_404(request, Team.objects, pk=team_id)
     form = forms.InviteForm(request.POST)
     if form.is_valid():
-        invite = actions.new_invite(
-            team, form.cleaned_data["role"], get_clock().now(), form.cleaned_data["label"]
+        invite = actions.do_create_invite(
+            team,
+            form.cleaned_data["role"],
+            Actor.staff(request.user),
+            get_clock().now(),
+            form.cleaned_data["label"],
         )
         messages.success(
             request,

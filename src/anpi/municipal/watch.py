@@ -6,9 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from anpi.dashboard.access import forbidden
 from anpi.engine.models import Check
 from anpi.groups.models import Alert, Team, TeamPerson
+from anpi.tenants.access import forbidden
 from anpi.tenants.models import Membership
 
 

@@ -1,42 +1,42 @@
-"""Signed one-time links to the mobile settings page.
+"""Signed one-time links: the one signer behind every secret link anpi sends.
 
-The token carries the person id and their current ``settings_nonce``; saving the
-settings rotates the nonce, so a link works once. Links also expire.
+A token carries an object's id and its current ``settings_nonce`` (signed with
+Django's ``signing`` under a salt per kind of link). Saving through the link
+rotates the nonce, so a link works once; links also expire after ``MAX_AGE``
+seconds. The individual service (a person's settings page) and つながり (a
+group's schedule page) both sign with ``sign_link`` and read with ``read_link``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.core import signing
-from django.urls import reverse
 
-from .models import Person
-
-SALT = "anpi.people.settings-link"
 MAX_AGE = 7 * 24 * 3600
 
 
-def settings_token(person: Person) -> str:
-    return signing.dumps({"p": person.pk, "n": person.settings_nonce}, salt=SALT, compress=True)
-
-
-def settings_url(person: Person) -> str:
-    return settings.BASE_URL + reverse("people:settings", args=[settings_token(person)])
-
-
 class LinkError(Exception):
-    pass
+    """The link is ``expired``, ``invalid`` (forged or damaged) or ``used``."""
 
 
-def person_from_token(token: str) -> Person:
-    """The person a settings token belongs to, or LinkError (expired, used, forged)."""
+def sign_link(salt: str, pk: int, nonce: str) -> str:
+    """A URL-safe token for object ``pk`` at nonce ``nonce``."""
+    return signing.dumps({"p": pk, "n": nonce}, salt=salt, compress=True)
+
+
+def read_link(salt: str, token: str, max_age: int = MAX_AGE) -> tuple[Any, Any]:
+    """(pk, nonce) of a token; raises LinkError("expired" | "invalid").
+
+    The caller loads the object and raises LinkError("used") when its current
+    nonce differs: that is what makes the link one-time.
+    """
     try:
-        data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkError("expired") from exc
     except signing.BadSignature as exc:
         raise LinkError("invalid") from exc
-    person = Person.objects.select_related("tenant").filter(pk=data.get("p")).first()
-    if person is None or person.settings_nonce != data.get("n"):
-        raise LinkError("used")
-    return person
+    if not isinstance(data, dict):
+        raise LinkError("invalid")
+    return data.get("p"), data.get("n")

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
-from anpi.people import actions as people_actions
+from anpi.individual import actions as people_actions
 from anpi.people.models import Contact, Person
+from anpi.tenants.access import scoped, staff_view, tenant_object_or_404
 
-from ..access import scoped, staff_view, tenant_object_or_404
 from ..display import CTX, LIGHTS, PERSON_STATUS, contact_consent, schedule_words
 from ..forms import PeopleFilterForm, TaskOutcomeForm
 from ..status import with_status

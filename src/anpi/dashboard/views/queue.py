@@ -10,11 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from anpi.engine.answer import TaskClosed, record_task_outcome
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Task
+from anpi.engine.tasks import TaskClosed, record_task_outcome
+from anpi.tenants.access import staff_view, tenant_object_or_404
 
-from ..access import staff_view, tenant_object_or_404
 from ..display import CTX, OUTCOME, TASK_STATE, user_label
 from ..forms import TaskOutcomeForm
 from .cards import open_tasks, task_cards

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from ..access import SESSION_TENANT_KEY, staff_view
+from anpi.tenants.access import SESSION_TENANT_KEY, staff_view
 
 
 @staff_view

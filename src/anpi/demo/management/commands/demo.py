@@ -58,7 +58,7 @@ class Command(BaseCommand):
 
         from django.contrib.auth.models import User
 
-        from anpi.groups.demo import seed_groups_demo
+        from anpi.demo.groups import seed_groups_demo
 
         started = datetime.now(UTC)
         info = seed_module.seed_demo(sim.control, web_url, sim.url, started)

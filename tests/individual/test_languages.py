@@ -8,14 +8,14 @@ from django.conf import settings
 from django.urls import reverse
 
 from anpi.engine.models import Outbox, TimelineEntry
-from anpi.people.links import settings_token
+from anpi.individual.links import settings_token
 from anpi.people.models import Contact, Person
 
 from .helpers import contact_fields
 
 
 def settings_path(person: Person) -> str:
-    return reverse("people:settings", args=[settings_token(person)])
+    return reverse("individual:settings", args=[settings_token(person)])
 
 
 def nonce_of(person: Person) -> str:
@@ -104,7 +104,7 @@ def test_the_contact_consent_page_is_japanese_by_default_and_english_on_request(
 ):
     form_data.update(contact_fields(0, name="さとう", relation="ともだち", email="s@example.com"))
     assert client.post(settings_path(newcomer), form_data).status_code == 302
-    path = reverse("people:contact-confirm", args=[Contact.objects.get(person=newcomer).token])
+    path = reverse("individual:contact-confirm", args=[Contact.objects.get(person=newcomer).token])
 
     ja = client.get(path).content.decode()
     assert "はなこさんの緊急連絡先のお願い" in ja

@@ -20,15 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from anpi.demo.seed import wire_channel
 from anpi.engine.clock import FixedClock, set_clock
 from anpi.engine.plan import following_occurrence
 from anpi.engine.worker import run_until_idle
+from anpi.groups import actions
+from anpi.groups.models import Group, Invite, Team
+from anpi.municipal import actions as municipal_actions
 from anpi.people.models import Person
 from anpi.tenants.models import LineChannel, Membership, Organization, Tenant
 
-from . import actions
-from .models import Group, Invite, Team
+from .seed import wire_channel
 
 
 @dataclass
@@ -84,7 +85,7 @@ def seed_groups_demo(
             uid = control.add_user(name)
             control.follow(uid, city_channel.bot_user_id)
             work()
-            code = actions.new_invite(team, role, clock.now(), name).code
+            code = municipal_actions.new_invite(team, role, clock.now(), name).code
             control.text(uid, f"しょうたい {code}", channel_id=city_channel.bot_user_id)
             work()
             return uid
@@ -97,7 +98,7 @@ def seed_groups_demo(
         person.schedule_anchor = check_at.date()
         person.next_check_at = following_occurrence(person, clock.now())
         person.save(update_fields=["check_time", "schedule_anchor", "next_check_at"])
-        open_invite = actions.new_invite(team, "watched", clock.now(), "QRのためし")
+        open_invite = municipal_actions.new_invite(team, "watched", clock.now(), "QRのためし")
         clock.set(check_at + timedelta(seconds=1))
         work()  # はなさん's check goes out; she will not answer
 

@@ -1,4 +1,4 @@
-"""Tenant scoping for the staff dashboard.
+"""Tenant scoping and roles: who may see what, for every staff page (dashboard and services).
 
 Every dashboard view runs behind ``staff_view``. It finds the tenant the user is
 working for (``Membership``; a user may belong to several tenants, the choice
@@ -27,7 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from anpi.tenants.models import Membership
+from .models import Membership
 
 SESSION_TENANT_KEY = "anpi_tenant_id"
 STAFF_ROLES = ("admin", "operator")

@@ -2,7 +2,7 @@
 
 UI strings are Japanese msgids (やさしい日本語) wrapped in gettext; English comes
 from ``locale/en``, so errors follow the page's language. The forms only validate;
-saving goes through ``anpi.people.actions.do_save_registration``.
+saving goes through ``anpi.individual.actions.do_save_registration``.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from anpi.engine.models import Outbox, TimelineEntry
-from anpi.people import links
-from anpi.people.links import settings_token
+from anpi.individual import links
+from anpi.individual.links import settings_token
 from anpi.people.models import Contact, Person
 
 from .helpers import contact_fields, management
@@ -19,7 +19,7 @@ JST = ZoneInfo("Asia/Tokyo")
 
 
 def settings_path(person: Person) -> str:
-    return reverse("people:settings", args=[settings_token(person)])
+    return reverse("individual:settings", args=[settings_token(person)])
 
 
 def reload(person: Person) -> Person:
@@ -70,7 +70,7 @@ def test_saving_the_form_activates_checks_at_the_chosen_time(client, newcomer, f
     form_data.update(check_time="09:30", skip_holidays="on")
     response = client.post(settings_path(newcomer), form_data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("people:settings-done")
+    assert response["Location"] == reverse("individual:settings-done")
 
     person = reload(newcomer)
     assert person.status == Person.Status.ACTIVE
@@ -173,7 +173,7 @@ def test_a_double_tapped_save_button_shows_the_done_page(client, newcomer, form_
     client.post(path, form_data)
     response = client.post(path, form_data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("people:settings-done")
+    assert response["Location"] == reverse("individual:settings-done")
     assert Outbox.objects.filter(purpose="registered").count() == 1
 
 
@@ -197,7 +197,7 @@ def test_an_expired_link_says_to_ask_for_a_new_one_in_line(
 
 
 def test_a_forged_link_is_a_friendly_404(client, newcomer):
-    response = client.get(reverse("people:settings", args=["not-a-real-token"]))
+    response = client.get(reverse("individual:settings", args=["not-a-real-token"]))
     assert response.status_code == 404
     assert "リンクが ただしく ありません" in response.content.decode()
 
@@ -314,7 +314,7 @@ def test_the_unused_schedule_kind_is_ignored(client, newcomer, form_data):
 
 
 def test_a_failure_while_saving_leaves_nothing_behind(client, newcomer, form_data, monkeypatch):
-    from anpi.people import actions
+    from anpi.individual import actions
 
     def broken(*args, **kwargs):
         raise RuntimeError("outbox down")
@@ -349,7 +349,7 @@ def test_more_than_three_contacts_cannot_be_sent(client, newcomer, form_data):
 @pytest.fixture
 def registered(client, newcomer, form_data):
     """A person who registered with one e-mail contact that has since accepted."""
-    from anpi.people.actions import do_accept_contact
+    from anpi.individual.actions import do_accept_contact
 
     form_data.update(
         contact_fields(0, name="さとう", relation="ともだち", email="sato@example.com")
@@ -452,7 +452,7 @@ def test_a_confirmed_contacts_new_email_needs_confirming_again(client, registere
     assert mail.recipient == "new@example.com"
     assert contact.token in mail.payload["body"]
     # The old link no longer answers for the new address.
-    assert client.get(reverse("people:contact-confirm", args=[before.token])).status_code == 404
+    assert client.get(reverse("individual:contact-confirm", args=[before.token])).status_code == 404
 
 
 def test_a_confirmed_contacts_new_phone_needs_confirming_again(client, registered):
@@ -494,8 +494,8 @@ def test_a_person_who_blocked_the_account_stays_without_checks(client, newcomer,
 def test_of_two_saves_of_one_link_only_the_first_wins(newcomer, clock):
     from datetime import time as t
 
-    from anpi.people.actions import do_save_registration
-    from anpi.people.links import LinkError
+    from anpi.individual.actions import do_save_registration
+    from anpi.individual.links import LinkError
 
     data = {
         "nickname": "はなこ",

@@ -14,12 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from anpi.engine.clock import get_clock
+from anpi.people.models import Contact, Person
+from anpi.people.phones import display_phone
 
 from . import actions
 from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm
 from .links import LinkError, person_from_token
-from .models import Contact, Person
-from .phones import display_phone
 
 # The session remembers which link was just saved, so that a double-tapped
 # "save" button shows the done page instead of "this link was used".
@@ -41,7 +41,7 @@ def _token_hash(token: str) -> str:
 
 def _link_error(request, reason: str):
     status = 410 if reason == "expired" else 404
-    return _private(render(request, "people/link_error.html", {"reason": reason}, status=status))
+    return _private(render(request, "individual/link_error.html", {"reason": reason}, status=status))
 
 
 def _initial_settings(person: Person) -> dict:
@@ -81,7 +81,7 @@ def settings_page(request, token):
     except LinkError as exc:
         saved = request.session.get(SAVED_KEY)
         if request.method == "POST" and saved and saved.get("token") == _token_hash(token):
-            return redirect("people:settings-done")
+            return redirect("individual:settings-done")
         return _link_error(request, str(exc))
 
     contact_initial, contacts = _initial_contacts(person)
@@ -99,7 +99,7 @@ def settings_page(request, token):
                 "summary": actions.registration_summary(person),
                 "name": person.name,
             }
-            return redirect("people:settings-done")
+            return redirect("individual:settings-done")
     else:
         form = SettingsForm(initial=_initial_settings(person))
         formset = ContactFormSet(initial=contact_initial, prefix="contacts")
@@ -121,17 +121,17 @@ def settings_page(request, token):
         "first_time": person.consent_at is None,
         "has_errors": bool(form.errors or any(formset.errors) or formset.non_form_errors()),
     }
-    return _private(render(request, "people/settings.html", context))
+    return _private(render(request, "individual/settings.html", context))
 
 
 @never_cache
 def settings_done(request):
     saved = request.session.get(SAVED_KEY)
-    return _private(render(request, "people/settings_done.html", {"saved": saved}))
+    return _private(render(request, "individual/settings_done.html", {"saved": saved}))
 
 
 def terms(request):
-    return render(request, "people/terms.html")
+    return render(request, "individual/terms.html")
 
 
 def _contact_page(request, contact: Contact, status: int = 200, **extra):
@@ -143,7 +143,7 @@ def _contact_page(request, contact: Contact, status: int = 200, **extra):
         "channel": person.channel,
         **extra,
     }
-    return _private(render(request, "people/contact_confirm.html", context, status=status))
+    return _private(render(request, "individual/contact_confirm.html", context, status=status))
 
 
 @never_cache
@@ -155,7 +155,7 @@ def contact_confirm(request, token):
         .first()
     )
     if contact is None:
-        return _private(render(request, "people/contact_unknown.html", status=404))
+        return _private(render(request, "individual/contact_unknown.html", status=404))
     if request.method == "POST":
         answer = request.POST.get("answer")
         now = get_clock().now()
@@ -166,5 +166,5 @@ def contact_confirm(request, token):
         else:
             return _contact_page(request, contact, status=400)
         # Post/redirect/get: a reload must not answer again.
-        return redirect("people:contact-confirm", token=contact.token)
+        return redirect("individual:contact-confirm", token=contact.token)
     return _contact_page(request, contact)

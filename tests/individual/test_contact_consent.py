@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from anpi.engine.deliver import deliver_outbox_batch
 from anpi.engine.models import Outbox, TimelineEntry
-from anpi.people import actions
-from anpi.people.links import settings_token
+from anpi.individual import actions
+from anpi.individual.links import settings_token
 from anpi.people.models import Contact, Person
 
 from .helpers import contact_fields
@@ -22,13 +22,13 @@ JST = ZoneInfo("Asia/Tokyo")
 
 def register_with(client, person: Person, form_data: dict, **contact) -> Contact:
     form_data.update(contact_fields(0, name="さとう", relation="ともだち", **contact))
-    response = client.post(reverse("people:settings", args=[settings_token(person)]), form_data)
+    response = client.post(reverse("individual:settings", args=[settings_token(person)]), form_data)
     assert response.status_code == 302
     return Contact.objects.get(person=person)
 
 
 def confirm_path(contact: Contact) -> str:
-    return reverse("people:contact-confirm", args=[contact.token])
+    return reverse("individual:contact-confirm", args=[contact.token])
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_non_relative_can_be_a_contact(client, newcomer, form_data):
         contact_fields(2, name="すずき", relation="ケアマネジャー", email="c@m.example")
     )
     form_data.update(contact_fields(0, name="さとう", relation="ともだち", email="s@example.com"))
-    client.post(reverse("people:settings", args=[settings_token(newcomer)]), form_data)
+    client.post(reverse("individual:settings", args=[settings_token(newcomer)]), form_data)
     relations = set(Contact.objects.filter(person=newcomer).values_list("relation", flat=True))
     assert relations == {"ともだち", "大家", "ケアマネジャー"}
 
@@ -177,7 +177,7 @@ def test_the_consent_page_needs_a_csrf_token(pending):
 
 
 def test_an_unknown_contact_token_is_a_japanese_404(client, db):
-    response = client.get(reverse("people:contact-confirm", args=["nope"]))
+    response = client.get(reverse("individual:contact-confirm", args=["nope"]))
     assert response.status_code == 404
     assert "このページは見つかりません" in response.content.decode()
 
@@ -218,7 +218,7 @@ def test_a_contacts_changed_email_asks_again_by_email(client, clock, pending, sm
             email="sato.new@example.com",
         ),
     }
-    client.post(reverse("people:settings", args=[settings_token(person)]), data)
+    client.post(reverse("individual:settings", args=[settings_token(person)]), data)
     contact = Contact.objects.get(pk=pending.pk)
     assert not contact.is_confirmed
     deliver_outbox_batch(clock)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "people"
+app_name = "individual"
 urlpatterns = [
     path("s/<str:token>/", views.settings_page, name="settings"),
     path("s-done/", views.settings_done, name="settings-done"),

@@ -1,5 +1,8 @@
 """The LINE webhook endpoint: verify, store, answer 200 — nothing else.
 
+The engine owns it (it writes the inbox); ``channels.line.webhook`` only knows
+LINE's signature and body format.
+
 LINE treats a reply slower than about 2 s as a failure, so the request does no
 processing: events go to the inbox table and a worker handles them.
 """
@@ -13,11 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from anpi.engine.clock import get_clock
-from anpi.engine.ingest import store_events
+from anpi.channels.line.webhook import WebhookError, read_events, verify_signature
 from anpi.tenants.models import LineChannel
 
-from .webhook import WebhookError, read_events, verify_signature
+from .clock import get_clock
+from .ingest import store_events
 
 CHANNEL_CACHE_SECONDS = 60
 

@@ -1,0 +1,40 @@
+"""Flex message building blocks in the Messaging API's JSON shape.
+
+Shared by every service's messages so that all of anpi's questions look alike:
+short text, one large button (LINE Flex: ``bubble``/``box``/``button``; an
+action label is at most 40 characters in Flex, LINE.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GREEN = "#06C755"
+
+
+def text(value: str, **style: Any) -> dict[str, Any]:
+    """A wrapping text component."""
+    return {"type": "text", "text": value, "wrap": True, **style}
+
+
+def bubble(
+    lines: list[dict[str, Any]], button: dict[str, Any], color: str = GREEN
+) -> dict[str, Any]:
+    """A bubble: ``lines`` (components) in the body and one large primary button."""
+    return {
+        "type": "bubble",
+        "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": lines},
+        "footer": {
+            "type": "box",
+            "layout": "vertical",
+            "contents": [
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "height": "md",
+                    "color": color,
+                    "action": button,
+                }
+            ],
+        },
+    }

@@ -1,0 +1,136 @@
+"""Human tasks of a check, and closing a check: the public engine calls that
+services and the dashboard use (``open_task``, ``record_task_outcome``,
+``close_check``).
+
+Lock order is check → task everywhere (docs/engine.md): ``record_task_outcome``
+locks the check before it touches the task, as advance does, so staff clicking at
+the moment a step fires waits instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from . import timeline
+from .clock import Clock
+from .models import Check, Task
+
+MAX_CAS_ATTEMPTS = 20
+
+
+def close_check(check: Check, *, state: str, reason: str, now: datetime) -> bool:
+    """Close one open check with a compare-and-set on ``version``.
+
+    ``state``: a closed ``Check.State`` (answered, resolved, cancelled, …);
+    ``reason``: a short code kept on the check (``ok``, ``staff_safe``,
+    ``blocked``…). Every open task of the check is cancelled in the same
+    transaction. Returns False when the check was no longer open (someone else
+    closed it first). Raises RuntimeError if the CAS does not settle after
+    ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
+    """
+    for _ in range(MAX_CAS_ATTEMPTS):
+        if check.state != Check.State.OPEN:
+            return False
+        fields: dict[str, Any] = {
+            "state": state,
+            "close_reason": reason,
+            "closed_at": now,
+            "next_action_at": None,
+            "version": F("version") + 1,
+        }
+        if state == Check.State.ANSWERED:
+            fields["answered_at"] = now
+        updated = Check.objects.filter(
+            pk=check.pk, version=check.version, state=Check.State.OPEN
+        ).update(**fields)
+        if updated == 1:
+            Task.objects.filter(check_run=check, state=Task.State.OPEN).update(
+                state=Task.State.CANCELLED, done_at=now
+            )
+            return True
+        check.refresh_from_db(fields=["state", "version"])
+    raise RuntimeError(f"check {check.pk}: compare-and-set did not settle")
+
+
+def open_task(
+    check: Check, kind: str, now: datetime, deadline: timedelta, reason: str, contact: Any = None
+) -> Task:
+    """Open a staff task (``Task.Kind``) on ``check`` with a deadline of
+    ``now + deadline``, and note it on the person's timeline. Runs inside the
+    caller's transaction (the step's or the action's)."""
+    task = Task.objects.create(
+        tenant_id=check.tenant_id,
+        check_run=check,
+        person=check.person,
+        contact=contact,
+        kind=kind,
+        reason=reason,
+        deadline=now + deadline,
+        created_at=now,
+    )
+    who = f"（{contact.name}）" if contact else ""
+    timeline.record(
+        check.person,
+        "task_opened",
+        f"スタッフ作業: {timeline.in_site_language(task.get_kind_display)}{who} — {reason}",
+        now,
+        check,
+        task=task.pk,
+    )
+    return task
+
+
+class TaskClosed(Exception):
+    """The task was already done, cancelled or expired (someone else got there first)."""
+
+
+def record_task_outcome(
+    task_id: int, outcome: str, clock: Clock, *, note: str = "", user: Any = None
+) -> Task:
+    """Staff record what came of a task (call queue buttons); ``user`` is the
+    acting staff user (kept on the task and the timeline).
+
+    - ``safe``: the person is fine; the check is resolved and every task of it closed.
+    - ``unreachable`` / ``other``: the task is done; if the check was waiting on this
+      task (a call to the person), its next step fires now instead of at the deadline.
+
+    Raises ValueError for an unknown outcome, TaskClosed if the task is no
+    longer open.
+    """
+    if outcome not in Task.Outcome.values:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    now = clock.now()
+    check_id = Task.objects.filter(pk=task_id).values_list("check_run_id", flat=True).first()
+    with transaction.atomic():
+        Check.objects.select_for_update().filter(pk=check_id).first()
+        updated = Task.objects.filter(pk=task_id, state=Task.State.OPEN).update(
+            state=Task.State.DONE, outcome=outcome, note=note, done_at=now, done_by=user
+        )
+        task = Task.objects.select_related("check_run", "person").get(pk=task_id)
+        if updated != 1:
+            raise TaskClosed(task)
+        check, person = task.check_run, task.person
+        label = timeline.in_site_language(Task.Outcome(outcome).label)
+        kind = timeline.in_site_language(task.get_kind_display)
+        timeline.record(
+            person,
+            "task_outcome",
+            f"{kind}: {label}" + (f"（{note}）" if note else ""),
+            now,
+            check,
+            task=task.pk,
+            outcome=outcome,
+            by=getattr(user, "username", None),
+        )
+        if outcome == Task.Outcome.SAFE:
+            close_check(check, state=Check.State.RESOLVED, reason="staff_safe", now=now)
+        elif task.kind == Task.Kind.CALL_PERSON and check.current_action() == "call_task":
+            # The ladder was holding for this call; go on now rather than at the deadline.
+            Check.objects.filter(
+                pk=check.pk, state=Check.State.OPEN, next_action_at__gt=now
+            ).update(next_action_at=now, version=F("version") + 1)
+    return task

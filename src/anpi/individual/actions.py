@@ -1,0 +1,458 @@
+"""State changes of persons and contacts. Views and workers call these; they do
+not save models themselves (one actions layer, as in Zulip)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import pgettext
+
+from anpi.engine import timeline
+from anpi.engine.models import Check, Task
+from anpi.engine.outbox import enqueue_push, enqueue_reply
+from anpi.people import schedule_words
+from anpi.people.actions import lock_or_create_line_person
+from anpi.people.models import Contact, Person
+from anpi.tenants.models import LineChannel
+
+from . import messages
+from .links import settings_url
+
+
+def _send(
+    person: Person, message: dict[str, Any], purpose: str, now: datetime, reply_token: str
+) -> None:
+    if reply_token:
+        enqueue_reply(
+            person=person, reply_token=reply_token, messages=[message], purpose=purpose, now=now
+        )
+    else:
+        enqueue_push(
+            person=person, to=person.line_user_id, messages=[message], purpose=purpose, now=now
+        )
+
+
+def following_check_time(person: Person, now: datetime) -> datetime | None:
+    from anpi.engine.plan import following_occurrence
+
+    return following_occurrence(person, now)
+
+
+@transaction.atomic
+def do_follow(
+    channel: LineChannel,
+    line_user_id: str,
+    now: datetime,
+    *,
+    reply_token: str = "",
+    display_name: str = "",
+) -> Person:
+    """A user friended (or unblocked) the account."""
+    person, created = lock_or_create_line_person(channel, line_user_id, display_name)
+    if display_name and person.display_name != display_name:
+        person.display_name = display_name
+        person.save(update_fields=["display_name"])
+    if created or person.status == Person.Status.REGISTERING:
+        timeline.record(person, "followed", "LINEで友だち追加", now)
+        _send(
+            person,
+            messages.settings_link_message(settings_url(person), welcome=True),
+            "greeting",
+            now,
+            reply_token,
+        )
+        return person
+    if person.status == Person.Status.BLOCKED:
+        registered = person.consent_at is not None and person.schedule() is not None
+        person.status = Person.Status.ACTIVE if registered else Person.Status.REGISTERING
+        person.blocked_at = None
+        person.next_check_at = following_check_time(person, now) if registered else None
+        person.save(update_fields=["status", "blocked_at", "next_check_at"])
+        timeline.record(person, "unblocked", "ブロックが解除されました。確認を再開します", now)
+        if registered:
+            _send(person, messages.welcome_back_message(), "greeting", now, reply_token)
+        else:
+            _send(
+                person,
+                messages.settings_link_message(settings_url(person), welcome=True),
+                "greeting",
+                now,
+                reply_token,
+            )
+    return person
+
+
+@transaction.atomic
+def do_block(channel: LineChannel, line_user_id: str, now: datetime) -> Person | None:
+    """The user blocked the account: stop checks, keep the record for staff."""
+    person = (
+        Person.objects.select_for_update()
+        .filter(channel=channel, line_user_id=line_user_id)
+        .first()
+    )
+    if person is None:
+        return None
+    person.status = Person.Status.BLOCKED
+    person.blocked_at = now
+    person.next_check_at = None
+    person.save(update_fields=["status", "blocked_at", "next_check_at"])
+    from anpi.engine.tasks import close_check
+
+    for check in Check.objects.filter(person=person, state=Check.State.OPEN):
+        close_check(check, state=Check.State.CANCELLED, reason="blocked", now=now)
+    timeline.record(person, "blocked", "LINEでブロックされました。確認を止めました", now)
+    return person
+
+
+@transaction.atomic
+def do_send_settings_link(person: Person, now: datetime, reply_token: str = "") -> None:
+    _send(
+        person,
+        messages.settings_link_message(settings_url(person), welcome=False),
+        "settings_link",
+        now,
+        reply_token,
+    )
+
+
+@transaction.atomic
+def do_link_contact_line(
+    channel: LineChannel, line_user_id: str, code: str, now: datetime, reply_token: str = ""
+) -> Contact | None:
+    """A contact sent their link code in LINE: future alerts to them go by LINE."""
+    contact = (
+        Contact.objects.select_related("person")
+        .filter(person__channel=channel, link_code=code, confirmed_at__isnull=False)
+        .first()
+    )
+    if contact is None:
+        return None
+    contact.line_user_id = line_user_id
+    contact.link_code = ""
+    contact.save(update_fields=["line_user_id", "link_code"])
+    timeline.record(
+        contact.person, "contact_linked", f"緊急連絡先 {contact.name} がLINEを連携", now
+    )
+    message = messages.contact_linked_message(contact.person.name)
+    if reply_token:
+        enqueue_reply(
+            person=contact.person,
+            reply_token=reply_token,
+            messages=[message],
+            purpose="contact_linked",
+            now=now,
+        )
+    return contact
+
+
+def new_link_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def open_task_count(person: Person) -> int:
+    return Task.objects.filter(person=person, state=Task.State.OPEN).count()
+
+
+# --- Registration through the mobile settings page (individual.views) ---------------
+
+MAX_CONTACTS = 3
+# The bot writes LINE messages and the timeline in Japanese, whatever language
+# the settings page was shown in.
+BOT_LANGUAGE = "ja"
+
+def registration_summary(person: Person) -> str:
+    """A short summary of when checks come, e.g. 「まいにち 9:00 に ききます」,
+    then holidays and the next check's date.
+
+    In the active language: やさしい日本語 msgids, English from ``locale/en``.
+    """
+    from zoneinfo import ZoneInfo
+
+    parts = schedule_words.person_parts(person)
+    if parts is None:
+        return ""
+    when, at = parts
+    lines = [pgettext("summary", "%(when)s %(at)s に ききます。") % {"when": when, "at": at}]
+    if person.skip_holidays:
+        lines.append(pgettext("summary", "しゅくじつは おやすみです。"))
+    if person.next_check_at is not None:
+        local = person.next_check_at.astimezone(ZoneInfo(person.tenant.timezone))
+        lines.append(
+            pgettext("summary", "つぎは %(month)sがつ %(day)sにち %(at)s です。")
+            % {"month": local.month, "day": local.day, "at": schedule_words.clock_time(local)}
+        )
+    return "\n".join(lines)
+
+
+def contact_confirm_url(contact: Contact) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.BASE_URL + reverse("individual:contact-confirm", args=[contact.token])
+
+
+def _ask_contact_consent(person: Person, contact: Contact, now: datetime) -> None:
+    """E-mail the consent link; a phone-only contact waits for a staff call
+    (the dashboard lists unconfirmed contacts as 同意確認待ち（電話）)."""
+    from anpi.engine.outbox import enqueue_email
+
+    if not contact.email:
+        return
+    subject, body = messages.contact_request_email(
+        person.name, person.tenant.name, contact.relation, contact_confirm_url(contact)
+    )
+    enqueue_email(
+        tenant_id=person.tenant_id,
+        to=contact.email,
+        subject=subject,
+        body=body,
+        purpose="contact_confirm",
+        now=now,
+        person=person,
+        contact=contact,
+    )
+
+
+def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Apply the contact rows of the settings form (see forms.BaseContactFormSet.contacts).
+
+    A row with an id that is not one of this person's contacts is ignored (a
+    tampered form, or a contact removed meanwhile). Changing the phone or
+    e-mail of a contact asks for consent again, under a fresh token, because
+    it may now reach someone else.
+    """
+    existing = {c.pk: c for c in Contact.objects.select_for_update().filter(person=person)}
+    for row in rows:
+        contact = existing.get(row["id"]) if row.get("id") else None
+        if row.get("id") and contact is None:
+            continue
+        if row["remove"]:
+            if contact is not None:
+                timeline.record(person, "contact_removed", f"緊急連絡先 {contact.name} を削除", now)
+                del existing[contact.pk]
+                contact.delete()
+            continue
+        fields = {k: row[k] for k in ("name", "relation", "phone", "email")}
+        if contact is None:
+            contact = Contact.objects.create(tenant_id=person.tenant_id, person=person, **fields)
+            existing[contact.pk] = contact
+            how = "メールで確認を依頼" if contact.email else "電話での同意確認待ち"
+            timeline.record(
+                person,
+                "contact_added",
+                f"緊急連絡先 {contact.name}（{contact.relation}）を追加、{how}",
+                now,
+                contact=contact.pk,
+            )
+            _ask_contact_consent(person, contact, now)
+            continue
+        reach_changed = contact.phone != fields["phone"] or contact.email != fields["email"]
+        changed = [k for k, v in fields.items() if getattr(contact, k) != v]
+        if not changed:
+            continue
+        for key, value in fields.items():
+            setattr(contact, key, value)
+        if reach_changed:
+            contact.confirmed_at = None
+            contact.declined_at = None
+            contact.link_code = ""
+            contact.line_user_id = ""
+            contact.token = secrets.token_urlsafe(12)
+            changed += ["confirmed_at", "declined_at", "link_code", "line_user_id", "token"]
+        contact.save(update_fields=changed)
+        text = f"緊急連絡先 {contact.name} を変更"
+        if reach_changed:
+            text += "（連絡先が変わったため同意を確認し直します）"
+        timeline.record(person, "contact_changed", text, now, contact=contact.pk)
+        if reach_changed:
+            _ask_contact_consent(person, contact, now)
+    if len(existing) > MAX_CONTACTS:
+        raise ValueError(f"at most {MAX_CONTACTS} emergency contacts")
+
+
+@transaction.atomic
+def do_save_registration(person: Person, data: dict[str, Any], now: datetime) -> Person:
+    """Save the mobile settings form: all of it, or (on any error) nothing.
+
+    ``data`` holds nickname, phone (E.164), schedule_kind, interval_days,
+    weekdays (list of 0=Mon … 6=Sun), check_time, skip_holidays and contacts
+    (rows of forms.BaseContactFormSet.contacts). ``person`` must be the one
+    loaded from the settings link: its ``settings_nonce`` is rotated with a
+    compare-and-set first, so of two submissions of one link exactly one wins
+    and the other raises LinkError("used").
+    """
+    from zoneinfo import ZoneInfo
+
+    from .links import LinkError
+
+    won = Person.objects.filter(pk=person.pk, settings_nonce=person.settings_nonce).update(
+        settings_nonce=secrets.token_urlsafe(12)
+    )
+    if not won:
+        raise LinkError("used")
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("tenant", "channel")
+        .get(pk=person.pk)
+    )
+    weekdays = ",".join(str(d) for d in sorted(data.get("weekdays") or []))
+    kind = data["schedule_kind"]
+    interval_days = data["interval_days"] if kind == Person.ScheduleKind.INTERVAL else 1
+    rhythm_changed = (person.schedule_kind, person.interval_days, person.weekdays) != (
+        kind,
+        interval_days,
+        weekdays,
+    )
+    person.nickname = data["nickname"]
+    person.phone = data["phone"]
+    person.schedule_kind = kind
+    person.interval_days = interval_days
+    person.weekdays = weekdays if kind == Person.ScheduleKind.WEEKDAYS else ""
+    person.check_time = data["check_time"]
+    person.skip_holidays = bool(data.get("skip_holidays"))
+    # A new or changed rhythm starts today; an unchanged one keeps its anchor so
+    # that "every 3 days" does not drift each time the person edits a contact.
+    if rhythm_changed or person.schedule_anchor is None:
+        person.schedule_anchor = now.astimezone(ZoneInfo(person.tenant.timezone)).date()
+    first_time = person.consent_at is None
+    if first_time:
+        person.consent_at = now
+    # Someone who blocked the account cannot get checks; an old link saved
+    # meanwhile keeps the settings, and do_follow resumes when they unblock.
+    if person.status != Person.Status.BLOCKED:
+        person.status = Person.Status.ACTIVE
+        person.next_check_at = following_check_time(person, now)
+    person.save(
+        update_fields=[
+            "nickname",
+            "phone",
+            "schedule_kind",
+            "interval_days",
+            "weekdays",
+            "check_time",
+            "skip_holidays",
+            "schedule_anchor",
+            "consent_at",
+            "status",
+            "next_check_at",
+        ]
+    )
+    _save_contacts(person, data.get("contacts") or [], now)
+    with translation.override(BOT_LANGUAGE):
+        summary = registration_summary(person)
+    timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)
+    if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
+        enqueue_push(
+            person=person,
+            to=person.line_user_id,
+            messages=[messages.registered_message(summary)],
+            purpose="registered",
+            now=now,
+        )
+    return person
+
+
+def _unique_link_code(contact: Contact) -> str:
+    """A 6-digit code no other waiting contact of the same tenant holds (ingest
+    looks codes up per channel, so a clash would link the wrong contact)."""
+    while True:
+        code = new_link_code()
+        if not Contact.objects.filter(tenant_id=contact.tenant_id, link_code=code).exists():
+            return code
+
+
+def _tell_person(person: Person, message: dict[str, Any], now: datetime) -> None:
+    if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
+        enqueue_push(
+            person=person,
+            to=person.line_user_id,
+            messages=[message],
+            purpose="contact_answer",
+            now=now,
+        )
+
+
+def _confirm_contact(contact: Contact, now: datetime) -> bool:
+    """Mark confirmed; False if it already was (answering twice changes nothing)."""
+    if contact.confirmed_at is not None and contact.declined_at is None:
+        return False
+    contact.confirmed_at = now
+    contact.declined_at = None
+    contact.link_code = "" if contact.line_user_id else _unique_link_code(contact)
+    contact.save(update_fields=["confirmed_at", "declined_at", "link_code"])
+    return True
+
+
+@transaction.atomic
+def do_accept_contact(contact: Contact, now: datetime) -> Contact:
+    """The contact accepted on the consent page (引き受ける)."""
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
+    )
+    if _confirm_contact(contact, now):
+        timeline.record(
+            contact.person,
+            "contact_accepted",
+            f"緊急連絡先 {contact.name}（{contact.relation}）が引き受けました",
+            now,
+            contact=contact.pk,
+        )
+        _tell_person(contact.person, messages.contact_accepted_message(contact.name), now)
+    return contact
+
+
+@transaction.atomic
+def do_decline_contact(contact: Contact, now: datetime) -> Contact:
+    """The contact declined (お断りする), or withdrew an earlier acceptance."""
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
+    )
+    if contact.declined_at is not None:
+        return contact
+    contact.declined_at = now
+    contact.confirmed_at = None
+    contact.link_code = ""
+    contact.save(update_fields=["declined_at", "confirmed_at", "link_code"])
+    timeline.record(
+        contact.person,
+        "contact_declined",
+        f"緊急連絡先 {contact.name}（{contact.relation}）がお断りしました",
+        now,
+        contact=contact.pk,
+    )
+    _tell_person(contact.person, messages.contact_declined_message(contact.name), now)
+    return contact
+
+
+@transaction.atomic
+def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> Contact:
+    """Staff confirmed a (phone-only) contact's consent by telephone.
+
+    The caller checks that ``user`` may act for the contact's tenant. The new
+    ``contact.link_code`` can be read out so the contact can link LINE too.
+    """
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
+    )
+    if _confirm_contact(contact, now):
+        who = getattr(user, "get_username", lambda: str(user))()
+        timeline.record(
+            contact.person,
+            "contact_accepted",
+            f"緊急連絡先 {contact.name}（{contact.relation}）の同意を電話で確認（{who}）",
+            now,
+            contact=contact.pk,
+            staff=getattr(user, "pk", None),
+        )
+        _tell_person(contact.person, messages.contact_accepted_message(contact.name), now)
+    return contact

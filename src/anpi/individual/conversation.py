@@ -1,0 +1,105 @@
+"""The individual service's LINE conversation (個人見守り, 1:1 chats).
+
+Registered with the engine as the last event handler (``order=900``): the group
+and team services see an event first, and whatever a 1:1 chat says that they did
+not take is the individual service's:
+
+- ``follow`` → greeting with the settings link (``actions.do_follow``);
+  ``unfollow`` → checks stop (``actions.do_block``);
+- the check's OK postback, or OK typed in words → ``engine.answer.answer_ok``;
+- 「せってい」 → a fresh settings link; a 6-digit code → a contact links LINE;
+- anything else → the help text (a free reply).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+)
+
+from anpi.channels.line.transport import fetch_display_name
+from anpi.engine import messages as check_messages
+from anpi.engine.answer import answer_ok
+from anpi.engine.clock import Clock
+from anpi.engine.outbox import enqueue_reply
+from anpi.people.models import Person
+from anpi.people.words import LINK_CODE, OK_WORDS, SETTINGS_WORDS
+from anpi.tenants.models import LineChannel
+
+from . import actions, messages
+
+
+def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
+    """Registry lookup provider: a new friend's LINE name, fetched before the
+    event's transaction opens (no database lock held across HTTP)."""
+    source = raw.get("source") or {}
+    if raw.get("type") == "follow" and source.get("type") == "user":
+        user_id = source.get("userId", "")
+        return {"display_name": fetch_display_name(channel.api_host, channel.access_token, user_id)}
+    return {}
+
+
+def handle_individual_event(
+    channel: LineChannel, event: Event, clock: Clock, lookups: dict[str, Any]
+) -> str | None:
+    """Registry event handler for 1:1 chats; None for events of other chats."""
+    if getattr(event.source, "type", None) != "user":
+        return None
+    now = clock.now()
+    user_id = getattr(event.source, "user_id", None) or ""
+    reply_token = getattr(event, "reply_token", None) or ""
+    if isinstance(event, FollowEvent):
+        name = lookups.get("display_name", "")
+        actions.do_follow(channel, user_id, now, reply_token=reply_token, display_name=name)
+        return "follow"
+    if isinstance(event, UnfollowEvent):
+        actions.do_block(channel, user_id, now)
+        return "unfollow"
+    person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
+    if isinstance(event, PostbackEvent):
+        parsed = check_messages.parse_postback_data(event.postback.data)
+        if parsed and parsed[0] == "ok" and person is not None:
+            answer_ok(person, clock, reply_token=reply_token)
+            return "ok"
+        return "ignored"
+    if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
+        return _text(channel, person, user_id, event.message.text, clock, reply_token)
+    return "ignored"
+
+
+def _text(
+    channel: LineChannel,
+    person: Person | None,
+    user_id: str,
+    text: str,
+    clock: Clock,
+    reply_token: str,
+) -> str:
+    now = clock.now()
+    code = LINK_CODE.match(text)
+    if code and actions.do_link_contact_line(channel, user_id, code.group(1), now, reply_token):
+        return "contact_linked"
+    if person is None:
+        return "ignored"
+    if OK_WORDS.match(text):
+        answer_ok(person, clock, reply_token=reply_token, via="line_text")
+        return "ok"
+    if SETTINGS_WORDS.match(text):
+        actions.do_send_settings_link(person, now, reply_token)
+        return "settings_link"
+    if reply_token:
+        enqueue_reply(
+            person=person,
+            reply_token=reply_token,
+            messages=[messages.help_message()],
+            purpose="help",
+            now=now,
+        )
+    return "help"

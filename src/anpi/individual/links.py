@@ -1,0 +1,30 @@
+"""The person's settings link (signed, one-time, expiring: see people.links)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from anpi.people.links import MAX_AGE, LinkError, read_link, sign_link
+from anpi.people.models import Person
+
+SALT = "anpi.people.settings-link"  # unchanged, so links already sent keep working
+
+__all__ = ["MAX_AGE", "LinkError", "person_from_token", "settings_token", "settings_url"]
+
+
+def settings_token(person: Person) -> str:
+    return sign_link(SALT, person.pk, person.settings_nonce)
+
+
+def settings_url(person: Person) -> str:
+    return settings.BASE_URL + reverse("individual:settings", args=[settings_token(person)])
+
+
+def person_from_token(token: str) -> Person:
+    """The person a settings token belongs to, or LinkError (expired, used, forged)."""
+    pk, nonce = read_link(SALT, token, MAX_AGE)
+    person = Person.objects.select_related("tenant").filter(pk=pk).first()
+    if person is None or person.settings_nonce != nonce:
+        raise LinkError("used")
+    return person

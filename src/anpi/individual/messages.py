@@ -1,0 +1,88 @@
+"""What the individual service (個人見守り) says in the 1:1 chat and by e-mail.
+
+Messages to watched persons are short, in やさしい日本語 with one large button;
+messages to contacts are ordinary Japanese. The check's own questions are the
+engine's (``engine.messages``), as every service asks the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anpi.channels.line import flex
+
+
+def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
+    intro = (
+        "ともだち ついか ありがとうございます。\nこれから ときどき「げんきですか？」と ききます。\n"
+        "まず せっていを してください。"
+        if welcome
+        else "せっていは ここから かえられます。"
+    )
+    return {
+        "type": "flex",
+        "altText": "せっていを してください",
+        "contents": flex.bubble(
+            [flex.text(intro, size="lg")],
+            {"type": "uri", "label": "せってい する", "uri": url},
+        ),
+    }
+
+
+def welcome_back_message() -> dict[str, Any]:
+    return {"type": "text", "text": "おかえりなさい。また「げんきですか？」と ききますね。"}
+
+
+def help_message() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": "「げんきです」の ボタンを おしてください。\nせっていを かえるときは「せってい」と おくってください。",
+    }
+
+
+def registered_message(summary: str) -> dict[str, Any]:
+    return {"type": "text", "text": f"せっていが おわりました。\n{summary}"}
+
+
+def contact_linked_message(person_name: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": f"{person_name}さんの緊急連絡先として登録しました。応答がないときにLINEでお知らせします。",
+    }
+
+
+def contact_request_email(
+    person_name: str, tenant_name: str, relation: str, url: str
+) -> tuple[str, str]:
+    """Subject and body of the e-mail asking someone to be an emergency contact."""
+    subject = f"【{tenant_name}】緊急連絡先になっていただけますか（{person_name}さんより）"
+    body = (
+        f"{person_name}さん（あなたとの関係：{relation}）が、{tenant_name}の見守りサービスで、"
+        "あなたを緊急連絡先として登録しようとしています。\n\n"
+        f"このサービスでは、{person_name}さんにLINEで定期的に「げんきですか？」と確認します。"
+        "応答がなく、スタッフからの電話にもつながらないとき、緊急連絡先のあなたにお知らせします。"
+        f"そのときは、できる範囲で{person_name}さんに連絡を取るか、様子を見に行ってください。\n\n"
+        "引き受けていただけるかどうか、次のページでお答えください"
+        "（お断りいただくこともできます）。\n"
+        f"{url}\n\n"
+        "お心当たりのない場合は、このメールを破棄してください。あなたが引き受けるまで、"
+        "緊急連絡先として扱われることはありません。\n"
+    )
+    return subject, body
+
+
+def contact_accepted_message(contact_name: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": f"{contact_name}さんが れんらくさきに なってくれました。",
+    }
+
+
+def contact_declined_message(contact_name: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": (
+            f"{contact_name}さんは れんらくさきに なれない そうです。\n"
+            "ほかの ひとを えらぶときは「せってい」と おくってください。"
+        ),
+    }
