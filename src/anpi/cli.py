@@ -9,16 +9,46 @@ anpi migrate | health | any other manage.py command
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+
+
+def web_argv(args: list[str]) -> list[str]:
+    """gunicorn's argv for ``anpi web ARGS``: ``--host``, ``--port``,
+    ``--workers`` (processes) and ``--threads`` (per process); anything else is
+    passed to gunicorn as it is."""
+    parser = argparse.ArgumentParser(prog="anpi web")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=2)
+    # Threads let concurrent webhook requests share one WAL flush on
+    # PostgreSQL (group commit): measured p50 190 ms -> 13-23 ms at 500/s
+    # of new events on 2 cores (docs/operations.md).
+    parser.add_argument("--threads", type=int, default=8)
+    known, rest = parser.parse_known_args(args)
+    return [
+        "gunicorn",
+        "anpi.wsgi:application",
+        "--bind",
+        f"{known.host}:{known.port}",
+        "--workers",
+        str(known.workers),
+        # gunicorn's default sync worker ignores threads: name gthread explicitly.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(known.threads),
+        "--access-logfile",
+        "-",
+        *rest,
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "sim":
         # The simulator plays LINE's side of the wire and needs no Django.
-        import argparse
-
         from anpi.linesim.server import run
 
         parser = argparse.ArgumentParser(prog="anpi sim")
@@ -29,32 +59,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if argv and argv[0] == "web":
         # Production web process: gunicorn serving the WSGI app (static files
-        # through WhiteNoise). Extra arguments go to gunicorn.
-        import argparse
-
+        # through WhiteNoise).
         from gunicorn.app.wsgiapp import run as gunicorn_run
 
-        parser = argparse.ArgumentParser(prog="anpi web")
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2)
-        # Threads let concurrent webhook requests share one WAL flush on
-        # PostgreSQL (group commit): measured p50 190 ms -> 13-23 ms at 500/s
-        # of new events on 2 cores (docs/operations.md).
-        parser.add_argument("--threads", type=int, default=8)
-        args, rest = parser.parse_known_args(argv[1:])
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
-        sys.argv = [
-            "gunicorn",
-            "anpi.wsgi:application",
-            "--bind",
-            f"{args.host}:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            "-",
-            *rest,
-        ]
+        sys.argv = web_argv(argv[1:])
         gunicorn_run()
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")

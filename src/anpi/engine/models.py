@@ -49,7 +49,7 @@ class Check(models.Model):
             models.UniqueConstraint(fields=["person", "due_at"], name="check_unique_occurrence")
         ]
         indexes = [
-            # engine.advance.claim_due_checks: open checks whose next step is due.
+            # engine.advance._claim_due_checks: open checks whose next step is due.
             models.Index(
                 fields=["next_action_at"], condition=Q(state="open"), name="check_due_idx"
             ),

@@ -275,7 +275,7 @@ class Alert(models.Model):
 
     class Meta:
         indexes = [
-            # municipal.views.alerts: a tenant's alerts still waiting for someone.
+            # municipal.views.open_alerts: a tenant's alerts still waiting for someone.
             models.Index(
                 fields=["tenant", "created_at"],
                 condition=Q(state__in=["open", "claimed"]),

@@ -1,0 +1,28 @@
+"""`anpi web` starts gunicorn the way docs/operations.md promises."""
+
+from __future__ import annotations
+
+from anpi.cli import web_argv
+
+
+def _option(argv: list[str], name: str) -> str:
+    return argv[argv.index(name) + 1]
+
+
+def test_anpi_web_runs_threaded_workers_by_default():
+    argv = web_argv([])
+    assert _option(argv, "--worker-class") == "gthread"
+    assert _option(argv, "--workers") == "2"
+    assert _option(argv, "--threads") == "8"
+
+
+def test_anpi_web_passes_the_threads_it_was_given_to_gunicorn():
+    argv = web_argv(["--threads", "4", "--workers", "3", "--port", "9000"])
+    assert _option(argv, "--threads") == "4"
+    assert _option(argv, "--workers") == "3"
+    assert _option(argv, "--bind") == "127.0.0.1:9000"
+
+
+def test_anpi_web_hands_unknown_options_to_gunicorn():
+    argv = web_argv(["--timeout", "30"])
+    assert argv[-2:] == ["--timeout", "30"]
