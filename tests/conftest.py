@@ -223,5 +223,14 @@ def wire_channel(sim, live_server, tenant, name: str = "みまもりNPO公式"):
 
 @pytest.fixture
 def line(sim, live_server, transactional_db, tenant, clock):
-    """``tenant``'s LINE channel wired to the simulator and the live webhook."""
-    return Line(sim, wire_channel(sim, live_server, tenant), clock)
+    """``tenant``'s LINE channel wired to the simulator and the live webhook.
+
+    The simulated LINE platform reads the test's clock, as LINE and anpi share
+    real time in production: event timestamps and reply-token expiry follow it."""
+    import time as real_time
+
+    sim.config.clock = lambda: clock.now().timestamp()
+    try:
+        yield Line(sim, wire_channel(sim, live_server, tenant), clock)
+    finally:
+        sim.config.clock = real_time.time

@@ -162,6 +162,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "anpi": {"handlers": ["console"], "level": os.environ.get("ANPI_LOG_LEVEL", "INFO")}
+        "anpi": {"handlers": ["console"], "level": os.environ.get("ANPI_LOG_LEVEL", "INFO")},
+        # A 500 logs its traceback (Django's default only mails ADMINS, which is
+        # unset, and prints nothing unless DEBUG).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }

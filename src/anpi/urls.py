@@ -17,6 +17,8 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("line/webhook/<str:token>/", line_webhook, name="line-webhook"),
+    # LINE does not follow redirects: the console's Verify must work without the slash too.
+    path("line/webhook/<str:token>", line_webhook, name="line-webhook-no-slash"),
     path(
         "login/", auth_views.LoginView.as_view(template_name="dashboard/login.html"), name="login"
     ),

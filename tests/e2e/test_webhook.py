@@ -70,7 +70,7 @@ def test_an_event_without_an_id_rejects_the_whole_body(client, channel):
     bad = event("x")
     del bad["webhookEventId"]
     body = json.dumps(
-        {"destination": "x", "events": [event("01JA0000000000000000000002"), bad]}
+        {"destination": channel.bot_user_id, "events": [event("01JA0000000000000000000002"), bad]}
     ).encode()
     assert post(client, channel, body).status_code == 400
     assert not Inbox.objects.exists()
@@ -91,7 +91,7 @@ def test_unknown_event_types_are_stored_then_ignored(client, channel, clock):
     from anpi.engine.ingest import process_inbox_batch
 
     body = json.dumps(
-        {"destination": "x", "events": [event("01JA0000000000000000000003", "somethingNew")]}
+        {"destination": channel.bot_user_id, "events": [event("01JA0000000000000000000003", "somethingNew")]}
     ).encode()
     assert post(client, channel, body).status_code == 200
     assert process_inbox_batch(clock) == 1
@@ -106,13 +106,13 @@ def test_other_methods_are_not_allowed(client, channel, method):
 
 def test_a_changed_channel_secret_takes_effect_at_once(client, channel):
     body = json.dumps(
-        {"destination": "x", "events": [event("01JA0000000000000000000009")]}
+        {"destination": channel.bot_user_id, "events": [event("01JA0000000000000000000009")]}
     ).encode()
     assert post(client, channel, body).status_code == 200  # the channel is now cached
     channel.channel_secret = "rotated-secret"
     channel.save()
     body2 = json.dumps(
-        {"destination": "x", "events": [event("01JA0000000000000000000010")]}
+        {"destination": channel.bot_user_id, "events": [event("01JA0000000000000000000010")]}
     ).encode()
     assert post(client, channel, body2, signature=sign("rotated-secret", body2)).status_code == 200
     assert (

@@ -48,7 +48,7 @@ def test_the_identical_ok_button_answers_the_open_check(tenant, make_person, clo
     event = {
         "type": "postback",
         "mode": "active",
-        "timestamp": 1,
+        "timestamp": int(clock.now().timestamp() * 1000),  # the tap happens now
         "source": {"type": "user", "userId": person.line_user_id},
         "webhookEventId": "01TESTMULTICAST000000000000",
         "deliveryContext": {"isRedelivery": False},

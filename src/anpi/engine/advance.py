@@ -12,6 +12,9 @@ Algorithm (``advance_due_checks``):
    timeline entries commit in the same transaction as the CAS (invariants 5, 6).
 4. Tasks of the check whose deadline has passed are marked expired: the ladder
    goes on without them (nothing waits forever).
+5. A check whose step raises (a malformed policy snapshot, a bug) is quarantined
+   alone (``quarantine_check``): staff get a phone task, ``anpi health`` shows
+   it, the step is retried in an hour, and every other due check goes on.
 
 The last step of a policy (``decide_task``) repeats at each deadline until a
 human resolves the check, so an open check always has a next action (invariant 2).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -28,8 +32,10 @@ from django.db.models import F
 from . import merge, registry
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
-from .models import Check, Task
+from .models import Check, Quarantine, Task
+from .quarantine import quarantine, resolve
 from .steps import MERGED
+from .tasks import open_task
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +112,63 @@ def advance_due_checks(clock: Clock, batch: int = 2000) -> int:
     check of a chunk that lost a race, goes one check per transaction."""
     now = clock.now()
     due = _claim_due_checks(now, batch)
-    pushes = [pk for pk, step, policy in due if is_push_step(step, policy)]
+    pushes = [pk for pk, step, policy in due if _is_push_step(step, policy)]
     fired, one_by_one = fire_push_steps(pushes, now)
-    one_by_one += [pk for pk, step, policy in due if not is_push_step(step, policy)]
+    one_by_one += [pk for pk, step, policy in due if not _is_push_step(step, policy)]
+    quarantined = set(
+        Quarantine.objects.filter(
+            kind=Quarantine.Kind.CHECK, object_id__in=one_by_one, resolved_at__isnull=True
+        ).values_list("object_id", flat=True)
+    )
     for check_id in one_by_one:
-        if advance_check(check_id, now):
-            fired += 1
+        try:
+            if advance_check(check_id, now):
+                fired += 1
+                if check_id in quarantined:
+                    resolve(Quarantine.Kind.CHECK, check_id, now)
+        except Exception as exc:  # noqa: BLE001 - the poison-row rule (docs/engine.md)
+            log.exception("check %s: step raised; quarantined", check_id)
+            quarantine_check(check_id, exc, now)
     return fired
+
+
+def _is_push_step(step: Any, policy: Any) -> bool:
+    try:
+        return is_push_step(step, policy)
+    except Exception:  # noqa: BLE001 - a malformed snapshot goes the guarded per-check way
+        return False
+
+
+QUARANTINE_RETRY = timedelta(hours=1)
+QUARANTINE_TASK_DEADLINE = timedelta(hours=2)
+
+
+def quarantine_check(check_id: int, error: BaseException, now: datetime) -> None:
+    """A check whose step raised: record it (``anpi health``), hand it to staff
+    with a phone task (so it still has a deadline: invariant 2, never silence),
+    and retry the step in ``QUARANTINE_RETRY``. Runs in its own transaction
+    after the failed one rolled back; never raises."""
+    try:
+        with transaction.atomic():
+            check = (
+                Check.objects.select_for_update(of=("self",))
+                .select_related("person")
+                .filter(pk=check_id, state=Check.State.OPEN)
+                .first()
+            )
+            if check is None:
+                return
+            quarantine(Quarantine.Kind.CHECK, check_id, error, now, check.tenant_id)
+            Check.objects.filter(pk=check_id, version=check.version).update(
+                next_action_at=now + QUARANTINE_RETRY, version=F("version") + 1
+            )
+            if not Task.objects.filter(check_run=check, state=Task.State.OPEN).exists():
+                open_task(
+                    check,
+                    Task.Kind.CALL_PERSON,
+                    now,
+                    QUARANTINE_TASK_DEADLINE,
+                    "システムの不具合で手順を進められません。本人に電話で確認し、管理者に連絡してください",
+                )
+    except Exception:  # noqa: BLE001
+        log.exception("check %s: could not be quarantined", check_id)

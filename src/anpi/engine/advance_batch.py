@@ -30,6 +30,7 @@ the per-check path; only the number of checks per transaction differs.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,8 @@ from .models import Check, Outbox, Task, TimelineEntry
 from .steps import PUSH_STEPS, person_push_row
 
 CHUNK = 1000
+
+log = logging.getLogger(__name__)
 
 
 class _LostRace(Exception):
@@ -64,6 +67,11 @@ def fire_push_steps(check_ids: list[int], now: datetime) -> tuple[int, list[int]
         try:
             fired += _fire_chunk(chunk, now)
         except _LostRace:
+            leftover += chunk
+        except Exception:  # noqa: BLE001 - one bad check must not stop the chunk
+            # e.g. a policy whose 'after' overflows: roll back, go one by one, where
+            # engine.advance quarantines the check that raises and fires the rest.
+            log.exception("push chunk of %s checks failed; retrying one by one", len(chunk))
             leftover += chunk
     return fired, leftover
 

@@ -8,6 +8,7 @@ if the answer commits first, the step's CAS fails and it fires nothing
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -20,17 +21,41 @@ from .tasks import TaskClosed, close_check, record_task_outcome
 
 __all__ = ["TaskClosed", "answer_ok", "record_task_outcome"]
 
-def answer_ok(person: Any, clock: Clock, *, reply_token: str = "", via: str = "line") -> int:
-    """The person says they are fine: close every open check of theirs.
+def answer_ok(
+    person: Any,
+    clock: Clock,
+    *,
+    reply_token: str = "",
+    via: str = "line",
+    event_at: datetime | None = None,
+) -> int:
+    """The person says they are fine: close every open check of theirs that was
+    due by the time they said it.
 
     Any OK proves the person is alive, so it answers all open checks, even when
-    tapped on an older message. The thank-you goes out as a free reply while a
-    reply token is at hand. Returns the number of checks answered.
+    tapped on an older message. ``event_at`` is when LINE says the OK happened
+    (its event timestamp): an OK from before a check's ``due_at`` (a redelivered
+    tap from last week) never answers that check. The thank-you goes out as a
+    free reply while a reply token is at hand. Returns the number of checks
+    answered.
     """
     now = clock.now()
     with transaction.atomic():
         answered = 0
-        for check in Check.objects.filter(person=person, state=Check.State.OPEN):
+        open_checks = Check.objects.filter(person=person, state=Check.State.OPEN)
+        if event_at is not None:
+            later = open_checks.filter(due_at__gt=event_at).count()
+            if later:
+                timeline.record(
+                    person,
+                    "stale_answer",
+                    "この確認より前の「げんきです」（遅れて届いたもの）のため、応答に数えません",
+                    now,
+                    via=via,
+                    event_at=event_at.isoformat(),
+                )
+            open_checks = open_checks.filter(due_at__lte=event_at)
+        for check in open_checks:
             if close_check(check, state=Check.State.ANSWERED, reason="ok", now=now):
                 answered += 1
                 timeline.record(

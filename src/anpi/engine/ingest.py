@@ -4,7 +4,9 @@ The webhook view calls ``store_events`` and answers 200 only after the insert
 committed (invariant 4); ``webhookEventId`` is unique per channel, so duplicates
 and redeliveries are stored once. ``process_inbox_batch`` then claims
 unprocessed rows with a lease, parses each with the official SDK's models and
-dispatches it. A handler that raises leaves the row for a later attempt.
+dispatches it. A handler that raises leaves the row for a later attempt; after
+``MAX_ATTEMPTS`` the event is quarantined (engine.quarantine), never dropped
+silently, and the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F, Q
-from linebot.v3.webhooks import Event
 
 from anpi.tenants.models import LineChannel
 
 from . import registry
 from .clock import Clock
-from .models import Inbox
+from .events import parse_event
+from .models import Inbox, Quarantine
+from .quarantine import quarantine
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,19 @@ def claim_inbox_batch(now: datetime, limit: int = 100) -> list[Inbox]:
             )
     rows = Inbox.objects.filter(pk__in=ids).select_related("channel", "channel__tenant")
     # Process a user's events in the order they happened.
-    return sorted(rows, key=lambda r: (r.event.get("timestamp", 0), r.pk))
+    return sorted(rows, key=lambda r: (event_time_ms(r.event), r.pk))
+
+
+def event_time_ms(raw: Any) -> int:
+    """LINE's ``timestamp`` (ms) of a stored event; 0 when it is not a number
+    (the webhook refuses those, but rows stored before that rule exist)."""
+    value = raw.get("timestamp") if isinstance(raw, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    try:
+        return int(value)
+    except (OverflowError, ValueError):
+        return 0
 
 
 def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -83,15 +98,10 @@ def lookups_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dic
 def handle_event(
     channel: LineChannel, raw: dict[str, Any], clock: Clock, lookups: dict[str, Any] | None = None
 ) -> str:
-    """Parse one event with the official SDK and offer it to the services'
-    handlers (registry ``event_handlers``, in their order); returns a short word
+    """Parse one event with the official SDK (tolerantly: ``engine.events``)
+    and offer it to the services' handlers (registry ``event_handlers``, in their order); returns a short word
     for logs and tests ("ignored" when no handler took it)."""
-    try:
-        event = Event.from_dict(raw)
-    except ValueError:
-        # What the SDK's parser turns into UnknownEvent: a type we do not know.
-        log.info("ignoring unknown event type %r", raw.get("type"))
-        return "ignored"
+    event = parse_event(raw)
     if event is None:
         return "ignored"
     for handler in registry.event_handlers():
@@ -124,9 +134,12 @@ def process_inbox_batch(clock: Clock, limit: int = 100) -> int:
             done += 1
             log.debug("inbox %s: %s", row.pk, outcome)
         except Exception as exc:  # noqa: BLE001 - keep the event for another attempt
-            log.exception("inbox %s failed", row.pk)
+            log.exception("inbox %s failed (attempt %s)", row.pk, row.attempts)
             Inbox.objects.filter(pk=row.pk, processed_at__isnull=True).update(
-                last_error=f"{type(exc).__name__}: {exc}",
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
                 leased_until=clock.now() + timedelta(seconds=5),
             )
+            if row.attempts >= MAX_ATTEMPTS:
+                # Abandoned: never silent (anpi health, /healthz, the staff banner).
+                quarantine(Quarantine.Kind.INBOX, row.pk, exc, clock.now(), row.tenant_id)
     return done

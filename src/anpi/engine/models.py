@@ -274,3 +274,37 @@ class HealthIncident(models.Model):
 
     def __str__(self) -> str:
         return f"incident {self.opened_at:%Y-%m-%d %H:%M}: {'; '.join(self.problems)}"
+
+
+class Quarantine(models.Model):
+    """A row that raised in a batch job, set aside alone so that the rest of the
+    batch goes on (the poison-row rule, docs/engine.md). Shown in ``anpi
+    health``, /healthz and the dashboard until staff resolve it."""
+
+    class Kind(models.TextChoices):
+        INBOX = "inbox", _("webhook event")
+        CHECK = "check", _("check")
+        PERSON = "person", _("person (planning)")
+        OUTBOX = "outbox", _("outgoing message")
+
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    error = models.TextField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # One open quarantine per row: repeats only bump count and last_at.
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                condition=Q(resolved_at__isnull=True),
+                name="quarantine_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}: {self.error[:60]}"

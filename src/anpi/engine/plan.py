@@ -20,6 +20,7 @@ so the message arrives on time even though the check was planned early.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,9 +32,12 @@ from anpi.people.schedule import next_occurrence
 
 from . import registry
 from .clock import Clock
-from .models import Check, EscalationPolicy
+from .models import Check, EscalationPolicy, Quarantine
+from .quarantine import quarantine
 
 PLAN_HORIZON = timedelta(minutes=10)
+
+log = logging.getLogger(__name__)
 
 
 def policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
@@ -91,36 +95,82 @@ def _claim_due_people(until: datetime, batch: int) -> list[Person]:
 
 
 def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int = 1000) -> int:
-    """Create checks for occurrences due before now + horizon. Returns checks created."""
+    """Create checks for occurrences due before now + horizon. Returns checks created.
+
+    Batches of ``batch`` persons, one transaction each. If a batch raises (one
+    person's schedule or policy is broken), it rolls back and its persons are
+    planned one by one; the one that raises is quarantined alone (``anpi
+    health``) and retried in an hour, and everyone else's checks are planned.
+    """
     now = clock.now()
     created = 0
     while True:
-        with transaction.atomic():
-            people = _claim_due_people(now + horizon, batch)
-            if not people:
-                return created
-            policies = policies_for(people)
-            checks = [
-                Check(
-                    tenant_id=p.tenant_id,
-                    person=p,
-                    due_at=p.next_check_at,
-                    policy=policies[p.pk],
-                    next_action_at=p.next_check_at,
-                    created_at=now,
-                )
-                for p in people
-            ]
-            Check.objects.bulk_create(checks, ignore_conflicts=True)
-            # Compare-and-set in groups that share (old, new) occurrence: one
-            # UPDATE per group instead of one per person (most persons of a
-            # batch are due at the same time and move by the same interval).
-            moves: dict[tuple[datetime, datetime | None], list[int]] = defaultdict(list)
-            for p in people:
-                moves[(p.next_check_at, following_occurrence(p, p.next_check_at))].append(p.pk)
-            for (old, new), ids in moves.items():
-                created += Person.objects.filter(
-                    pk__in=ids, status=Person.Status.ACTIVE, next_check_at=old
-                ).update(next_check_at=new)
-        if len(people) < batch:
+        claimed: list[int] = []
+        try:
+            with transaction.atomic():
+                people = _claim_due_people(now + horizon, batch)
+                claimed = [p.pk for p in people]
+                created += _plan_people(people, now)
+        except Exception:  # noqa: BLE001 - the poison-row rule (docs/engine.md)
+            log.exception("plan batch of %s persons failed; planning one by one", len(claimed))
+            created += _plan_one_by_one(claimed, now)
+        if len(claimed) < batch:
             return created
+
+
+def _plan_people(people: list[Person], now: datetime) -> int:
+    if not people:
+        return 0
+    policies = policies_for(people)
+    checks = [
+        Check(
+            tenant_id=p.tenant_id,
+            person=p,
+            due_at=p.next_check_at,
+            policy=policies[p.pk],
+            next_action_at=p.next_check_at,
+            created_at=now,
+        )
+        for p in people
+    ]
+    Check.objects.bulk_create(checks, ignore_conflicts=True)
+    # Compare-and-set in groups that share (old, new) occurrence: one UPDATE per
+    # group instead of one per person (most persons of a batch are due at the
+    # same time and move by the same interval).
+    moves: dict[tuple[datetime, datetime | None], list[int]] = defaultdict(list)
+    for p in people:
+        assert p.next_check_at is not None
+        moves[(p.next_check_at, following_occurrence(p, p.next_check_at))].append(p.pk)
+    created = 0
+    for (old, new), ids in moves.items():
+        created += Person.objects.filter(
+            pk__in=ids, status=Person.Status.ACTIVE, next_check_at=old
+        ).update(next_check_at=new)
+    return created
+
+
+PLAN_RETRY = timedelta(hours=1)
+
+
+def _plan_one_by_one(person_ids: list[int], now: datetime) -> int:
+    created = 0
+    for person_id in person_ids:
+        try:
+            with transaction.atomic():
+                qs = Person.objects.filter(pk=person_id, status=Person.Status.ACTIVE)
+                person = (
+                    qs.select_related("tenant").prefetch_related("pauses").select_for_update(
+                        of=("self",)
+                    )
+                ).first()
+                if person is not None and person.next_check_at is not None:
+                    created += _plan_people([person], now)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("person %s: planning raised; quarantined", person_id)
+            tenant_id = Person.objects.filter(pk=person_id).values_list("tenant_id", flat=True)
+            quarantine(Quarantine.Kind.PERSON, person_id, exc, now, tenant_id.first())
+            # Retry later instead of failing every pass; the quarantine is shown.
+            Person.objects.filter(pk=person_id, next_check_at__lte=now + PLAN_RETRY).update(
+                next_check_at=now + PLAN_RETRY
+            )
+    return created

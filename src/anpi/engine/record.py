@@ -11,8 +11,9 @@ Algorithm (``record_results``), one transaction for the whole batch:
    retry (back to pending with exponential back-off), failed.
 3. ``bulk_create`` the timeline entries of the sent rows; members of a
    multicast row are marked sent with it (engine.multicast).
-4. Failures call ``fallback.on_delivery_failed`` row by row (rare), so a
-   failure is never silent.
+4. Failures call ``fallback.on_delivery_failed`` row by row (rare), and refused
+   replies ``fallback.on_reply_refused`` (an essential message goes again as a
+   push, a courtesy is dropped on the timeline), so a failure is never silent.
 
 A 429 on any row makes its channel back off (``throttled_until``) for every worker.
 """
@@ -101,6 +102,7 @@ def record_results(pairs: list[tuple[Outbox, SendResult]], now: datetime) -> Non
             Outbox.objects.filter(pk=row.pk).update(
                 state=Outbox.State.EXPIRED, leased_until=None, last_error=result.detail
             )
+            fallback.on_reply_refused(row, result.detail, now)
 
         _record_throttled(by_outcome["throttled"], now)
         _record_retries(by_outcome["retry"], now)

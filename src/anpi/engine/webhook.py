@@ -34,6 +34,7 @@ class WebhookChannel:
     pk: int
     tenant_id: int
     secret: str
+    bot_user_id: str
 
 
 def _channel(token: str, fresh: bool = False) -> WebhookChannel:
@@ -43,7 +44,9 @@ def _channel(token: str, fresh: bool = False) -> WebhookChannel:
         channel = LineChannel.objects.filter(webhook_token=token).first()
         if channel is None:
             raise Http404
-        found = WebhookChannel(channel.pk, channel.tenant_id, channel.channel_secret)
+        found = WebhookChannel(
+            channel.pk, channel.tenant_id, channel.channel_secret, channel.bot_user_id
+        )
         cache.set(key, found, CHANNEL_CACHE_SECONDS)
     return found
 
@@ -60,7 +63,7 @@ def line_webhook(request: HttpRequest, token: str) -> HttpResponse:
         if not verify_signature(channel.secret, body, signature):
             return JsonResponse({"message": "invalid signature"}, status=401)
     try:
-        events = read_events(body)
+        events = read_events(body, channel.bot_user_id)
     except WebhookError as exc:
         return JsonResponse({"message": str(exc)}, status=exc.status)
     if events:

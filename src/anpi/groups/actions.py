@@ -40,6 +40,19 @@ def _cancel_open_checks(person: Person, reason: str, text: str, now: datetime) -
     return cancelled
 
 
+def _stale_event(row: Group | GroupMember, event_ms: int | None) -> bool:
+    """LINE's order, not arrival order: True if ``event_ms`` is older than the
+    last membership event applied to ``row`` (locked by the caller); otherwise
+    record it as the last applied."""
+    if event_ms is None:
+        return False
+    if row.membership_event_ms is not None and event_ms < row.membership_event_ms:
+        return True
+    row.membership_event_ms = event_ms
+    type(row).objects.filter(pk=row.pk).update(membership_event_ms=event_ms)
+    return False
+
+
 @transaction.atomic
 def do_bot_joined(
     channel: LineChannel,
@@ -48,13 +61,17 @@ def do_bot_joined(
     *,
     name: str = "",
     reply_token: str = "",
+    event_ms: int | None = None,
 ) -> Group:
-    """The bot was invited into a LINE group."""
+    """The bot was invited into a LINE group. A join older than the last
+    join/leave applied (a late redelivery) changes nothing."""
     group, created = Group.objects.select_for_update().get_or_create(
         channel=channel,
         line_group_id=line_group_id,
         defaults={"tenant_id": channel.tenant_id, "name": name, "joined_at": now},
     )
+    if _stale_event(group, event_ms):
+        return group
     if not created:
         group.status = (
             Group.Status.ACTIVE if group.schedule() is not None else Group.Status.REGISTERING
@@ -82,16 +99,19 @@ def do_bot_joined(
 
 
 @transaction.atomic
-def do_bot_left(channel: LineChannel, line_group_id: str, now: datetime) -> Group | None:
+def do_bot_left(
+    channel: LineChannel, line_group_id: str, now: datetime, *, event_ms: int | None = None
+) -> Group | None:
     """The bot was removed: the group's checks stop, open ones are cancelled,
-    and staff are told (timeline of each member, e-mail, the groups page)."""
+    and staff are told (timeline of each member, e-mail, the groups page).
+    A leave older than the last join applied changes nothing."""
     group = (
         Group.objects.select_for_update(of=("self",))
         .filter(channel=channel, line_group_id=line_group_id)
         .select_related("tenant", "team")
         .first()
     )
-    if group is None:
+    if group is None or _stale_event(group, event_ms):
         return None
     group.status = Group.Status.LEFT
     group.left_at = now
@@ -123,15 +143,35 @@ def do_bot_left(channel: LineChannel, line_group_id: str, now: datetime) -> Grou
 
 @transaction.atomic
 def do_register_member(
-    group: Group, line_user_id: str, now: datetime, *, display_name: str = ""
-) -> GroupMember:
-    """A member of a peer group becomes watched: one Person per membership."""
+    group: Group,
+    line_user_id: str,
+    now: datetime,
+    *,
+    display_name: str = "",
+    event_ms: int | None = None,
+) -> GroupMember | None:
+    """A member of a peer group becomes watched: one Person per membership.
+
+    ``event_ms`` (memberJoined, or a message: speaking proves membership then):
+    a join older than the member's last memberLeft applied changes nothing and
+    returns None."""
     member = (
         GroupMember.objects.select_for_update()
         .select_related("person")
         .filter(group=group, line_user_id=line_user_id)
         .first()
     )
+    if member is not None:
+        older = (
+            event_ms is not None
+            and member.membership_event_ms is not None
+            and event_ms < member.membership_event_ms
+        )
+        if older:
+            # Before the last join/leave applied: a left member stays left;
+            # an active one simply stays a member.
+            return None if member.left_at is not None else member
+        _stale_event(member, event_ms)
     if member is None:
         person = create_person(
             tenant_id=group.tenant_id,
@@ -147,6 +187,7 @@ def do_register_member(
             display_name=display_name,
             person=person,
             joined_at=now,
+            membership_event_ms=event_ms,
         )
         timeline.record(person, "group_joined", f"グループ「{group}」のメンバーになりました", now)
         return member
@@ -165,15 +206,18 @@ def do_register_member(
 
 
 @transaction.atomic
-def do_member_left(group: Group, line_user_id: str, now: datetime) -> GroupMember | None:
-    """A member left the group: their open check is cancelled cleanly; the others go on."""
+def do_member_left(
+    group: Group, line_user_id: str, now: datetime, *, event_ms: int | None = None
+) -> GroupMember | None:
+    """A member left the group: their open check is cancelled cleanly; the others
+    go on. A leave older than the member's last join applied changes nothing."""
     member = (
         GroupMember.objects.select_for_update()
         .select_related("person")
-        .filter(group=group, line_user_id=line_user_id, left_at__isnull=True)
+        .filter(group=group, line_user_id=line_user_id)
         .first()
     )
-    if member is None:
+    if member is None or _stale_event(member, event_ms) or member.left_at is not None:
         return None
     member.left_at = now
     member.save(update_fields=["left_at"])
@@ -185,14 +229,21 @@ def do_member_left(group: Group, line_user_id: str, now: datetime) -> GroupMembe
     return member
 
 
-def do_group_answer(member: GroupMember, clock: Clock, reply_token: str = "") -> int:
-    """A member said げんきです in the group: it counts for this member only."""
+def do_group_answer(
+    member: GroupMember, clock: Clock, reply_token: str = "", event_at: datetime | None = None
+) -> int:
+    """A member said げんきです in the group: it counts for this member only, and
+    only for checks due by ``event_at`` (LINE's event time; engine.answer)."""
     now = clock.now()
     with transaction.atomic():
-        answered = answer_ok(member.person, clock, via="line_group")
-        alerted = Alert.objects.filter(
-            person=member.person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
-        ).update(state=Alert.State.CLOSED)
+        answered = answer_ok(member.person, clock, via="line_group", event_at=event_at)
+        alerted = (
+            Alert.objects.filter(
+                person=member.person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
+            )
+            .exclude(check_run__state=Check.State.OPEN)
+            .update(state=Alert.State.CLOSED)
+        )
         name = member.name
         message = (
             messages.member_answered_after_alert_message(name)

@@ -28,6 +28,7 @@ from linebot.v3.webhooks import (
 
 from anpi.channels.line import profiles
 from anpi.engine.clock import Clock
+from anpi.engine.events import event_time
 from anpi.people.words import OK_WORDS, SETTINGS_WORDS
 from anpi.tenants.models import LineChannel
 
@@ -122,10 +123,12 @@ def _group_event(
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, JoinEvent):
         name = lookups.get("group_name") or ""
-        actions.do_bot_joined(channel, group_id, now, name=name, reply_token=reply_token)
+        actions.do_bot_joined(
+            channel, group_id, now, name=name, reply_token=reply_token, event_ms=event.timestamp
+        )
         return "group_join"
     if isinstance(event, LeaveEvent):
-        actions.do_bot_left(channel, group_id, now)
+        actions.do_bot_left(channel, group_id, now, event_ms=event.timestamp)
         return "group_leave"
     group = Group.objects.filter(channel=channel, line_group_id=group_id).first()
     if group is None or group.status == Group.Status.LEFT:
@@ -137,8 +140,11 @@ def _group_event(
         welcomed = []
         for joined in event.joined.members:
             name = names.get(joined.user_id, "")
-            member = actions.do_register_member(group, joined.user_id, now, display_name=name)
-            welcomed.append(member.name)
+            member = actions.do_register_member(
+                group, joined.user_id, now, display_name=name, event_ms=event.timestamp
+            )
+            if member is not None:
+                welcomed.append(member.name)
         if welcomed and reply_token:
             from .outbox import reply_in_chat
 
@@ -154,7 +160,7 @@ def _group_event(
     if isinstance(event, MemberLeftEvent):
         if peer:
             for left in event.left.members:
-                actions.do_member_left(group, left.user_id, now)
+                actions.do_member_left(group, left.user_id, now, event_ms=event.timestamp)
         return "member_left"
     text = _text_of(event)
     user_id = getattr(source_of(event), "user_id", None) or ""
@@ -163,14 +169,20 @@ def _group_event(
     name = names.get(user_id, "")
     ctx = alerts.ChatContext(channel, user_id, name or "メンバー", group_id, reply_token, now)
     # Whoever speaks in a peer group is a member (and may claim at once).
-    member = actions.do_register_member(group, user_id, now, display_name=name) if peer else None
+    member = (
+        actions.do_register_member(
+            group, user_id, now, display_name=name, event_ms=event.timestamp
+        )
+        if peer
+        else None
+    )
     handled = _claims_and_outcomes(text, ctx)
     if handled:
         return handled
     if member is None:
         return "group_chat"
     if OK_WORDS.match(text):
-        actions.do_group_answer(member, clock, reply_token)
+        actions.do_group_answer(member, clock, reply_token, event_at=event_time(event))
         return "group_ok"
     if SETTINGS_WORDS.match(text):
         actions.do_send_group_settings_link(group, now, reply_token)

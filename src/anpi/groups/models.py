@@ -102,6 +102,8 @@ class Group(models.Model):
     settings_nonce = models.CharField(max_length=32, default=_nonce)
     joined_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
+    # LINE's timestamp (ms) of the last join/leave applied (order, not arrival).
+    membership_event_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -147,6 +149,8 @@ class GroupMember(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="group_member")
     joined_at = models.DateTimeField()
     left_at = models.DateTimeField(null=True, blank=True)
+    # LINE's timestamp (ms) of the last memberJoined/memberLeft applied.
+    membership_event_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -42,6 +42,28 @@ def following_check_time(person: Person, now: datetime) -> datetime | None:
     return following_occurrence(person, now)
 
 
+def _stale(person: Person, event_ms: int | None, kind: str, now: datetime) -> bool:
+    """True if a follow/unfollow happened before the last one applied (LINE's
+    order, not arrival order: a redelivery arrives late). Notes it on the
+    timeline; otherwise records ``event_ms`` as the last applied."""
+    if event_ms is None:
+        return False
+    last = person.follow_event_ms
+    if last is not None and event_ms < last:
+        timeline.record(
+            person,
+            "stale_event",
+            f"古い{kind}イベント（遅れて届いたもの）のため、反映しませんでした",
+            now,
+            event_ms=event_ms,
+            applied_ms=last,
+        )
+        return True
+    person.follow_event_ms = event_ms
+    person.save(update_fields=["follow_event_ms"])
+    return False
+
+
 @transaction.atomic
 def do_follow(
     channel: LineChannel,
@@ -50,9 +72,14 @@ def do_follow(
     *,
     reply_token: str = "",
     display_name: str = "",
+    event_ms: int | None = None,
 ) -> Person:
-    """A user friended (or unblocked) the account."""
+    """A user friended (or unblocked) the account. ``event_ms``: LINE's event
+    timestamp; a follow older than the last follow/unfollow applied changes
+    nothing (docs/engine.md, the ordering rule)."""
     person, created = lock_or_create_line_person(channel, line_user_id, display_name)
+    if _stale(person, event_ms, "友だち追加", now):
+        return person
     if display_name and person.display_name != display_name:
         person.display_name = display_name
         person.save(update_fields=["display_name"])
@@ -87,8 +114,11 @@ def do_follow(
 
 
 @transaction.atomic
-def do_block(channel: LineChannel, line_user_id: str, now: datetime) -> Person | None:
-    """The user blocked the account: stop checks, keep the record for staff."""
+def do_block(
+    channel: LineChannel, line_user_id: str, now: datetime, *, event_ms: int | None = None
+) -> Person | None:
+    """The user blocked the account: stop checks, keep the record for staff.
+    An unfollow older than the last follow applied changes nothing."""
     person = (
         Person.objects.select_for_update()
         .filter(channel=channel, line_user_id=line_user_id)
@@ -96,6 +126,8 @@ def do_block(channel: LineChannel, line_user_id: str, now: datetime) -> Person |
     )
     if person is None:
         return None
+    if _stale(person, event_ms, "ブロック", now):
+        return person
     person.status = Person.Status.BLOCKED
     person.blocked_at = now
     person.next_check_at = None

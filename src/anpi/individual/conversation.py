@@ -13,6 +13,7 @@ not take is the individual service's:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from linebot.v3.webhooks import (
@@ -28,6 +29,7 @@ from anpi.channels.line.transport import fetch_display_name
 from anpi.engine import messages as check_messages
 from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
+from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_reply
 from anpi.people.models import Person
 from anpi.people.words import LINK_CODE, OK_WORDS, SETTINGS_WORDS
@@ -57,20 +59,29 @@ def handle_individual_event(
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, FollowEvent):
         name = lookups.get("display_name", "")
-        actions.do_follow(channel, user_id, now, reply_token=reply_token, display_name=name)
+        actions.do_follow(
+            channel,
+            user_id,
+            now,
+            reply_token=reply_token,
+            display_name=name,
+            event_ms=event.timestamp,
+        )
         return "follow"
     if isinstance(event, UnfollowEvent):
-        actions.do_block(channel, user_id, now)
+        actions.do_block(channel, user_id, now, event_ms=event.timestamp)
         return "unfollow"
     person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
     if isinstance(event, PostbackEvent):
         parsed = check_messages.parse_postback_data(event.postback.data)
         if parsed and parsed[0] == "ok" and person is not None:
-            answer_ok(person, clock, reply_token=reply_token)
+            answer_ok(person, clock, reply_token=reply_token, event_at=event_time(event))
             return "ok"
         return "ignored"
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
-        return _text(channel, person, user_id, event.message.text, clock, reply_token)
+        return _text(
+            channel, person, user_id, event.message.text, clock, reply_token, event_time(event)
+        )
     return "ignored"
 
 
@@ -81,6 +92,7 @@ def _text(
     text: str,
     clock: Clock,
     reply_token: str,
+    event_at: datetime,
 ) -> str:
     now = clock.now()
     code = LINK_CODE.match(text)
@@ -89,7 +101,7 @@ def _text(
     if person is None:
         return "ignored"
     if OK_WORDS.match(text):
-        answer_ok(person, clock, reply_token=reply_token, via="line_text")
+        answer_ok(person, clock, reply_token=reply_token, via="line_text", event_at=event_at)
         return "ok"
     if SETTINGS_WORDS.match(text):
         actions.do_send_settings_link(person, now, reply_token)

@@ -61,6 +61,9 @@ class Person(models.Model):
     settings_nonce = models.CharField(max_length=32, default=_nonce)
     created_at = models.DateTimeField(auto_now_add=True)
     blocked_at = models.DateTimeField(null=True, blank=True)
+    # LINE's timestamp (ms) of the last follow/unfollow applied: an older event
+    # arriving late (a redelivery) never undoes a newer one.
+    follow_event_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -110,7 +113,10 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     line_user_id = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=32, unique=True, default=_nonce)
-    link_code = models.CharField(max_length=8, blank=True)
+    link_code = models.CharField(max_length=16, blank=True)
+    link_code_expires_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes tried while this contact's code was waiting (people.linkcodes).
+    link_code_failures = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
