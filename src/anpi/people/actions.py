@@ -18,6 +18,7 @@ from anpi.tenants.models import LineChannel
 
 from .links import settings_url
 from .models import Contact, Person
+from .textnorm import LINK_CODE_LENGTH
 
 
 def _send(
@@ -151,7 +152,9 @@ def do_link_contact_line(
 
 
 def new_link_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
+    """A contact's link code: ``LINK_CODE_LENGTH`` digits, read back from a chat by
+    ``textnorm.parse_link_code`` (lengthen both through the one constant)."""
+    return f"{secrets.randbelow(10**LINK_CODE_LENGTH):0{LINK_CODE_LENGTH}d}"
 
 
 def open_task_count(person: Person) -> int:
