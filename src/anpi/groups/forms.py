@@ -10,6 +10,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
+from anpi.people.textnorm import normalize_input
+
 WEEKDAYS = [
     ("0", pgettext_lazy("groups", "Mon")),
     ("1", pgettext_lazy("groups", "Tue")),
@@ -24,6 +26,16 @@ WEEKDAYS = [
 INTERVALS = [(str(1), pgettext_lazy("groups", "Every day"))] + [
     (str(n), format_lazy(pgettext_lazy("groups", "Every {n} days"), n=n)) for n in range(2, 8)
 ]
+
+
+class TypedTimeField(forms.TimeField):
+    """A time as typed on a Japanese keyboard where the browser offers no time picker:
+    「９：３０」 and 「 9:30 」 are 9:30 (NFKC and spaces, ``textnorm.normalize_input``)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = normalize_input(value).replace(" ", "")
+        return super().to_python(value)
 
 
 class GroupScheduleForm(forms.Form):
@@ -49,7 +61,7 @@ class GroupScheduleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    check_time = forms.TimeField(
+    check_time = TypedTimeField(
         label=pgettext_lazy("groups", "Time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={

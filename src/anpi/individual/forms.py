@@ -13,7 +13,18 @@ import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anpi.people.textnorm import (
+    InvalidEmail,
+    clean_display_name,
+    grapheme_length,
+    normalize_email,
+    normalize_phone_text,
+)
+
+# Counted in graphemes (what a person sees as one character: 👍🏽 is one), on the page
+# (Intl.Segmenter, people/_grapheme_counter.html) and here alike.
 NICKNAME_MAX = 20
+NICKNAME_MAX_CODE_POINTS = 50  # Person.nickname's column; reached only with many emoji
 MAX_CONTACTS = 3
 
 # 06:00 … 21:00 in 30-minute steps: a select is easier to tap than a time input.
@@ -52,12 +63,13 @@ KIND_CHOICES = [
 def normalize_phone(value: str) -> str:
     """A Japanese phone number as E.164 (090-1234-5678 → +819012345678).
 
-    Full-width digits and hyphens are accepted (phonenumbers normalizes them).
-    Raises ValidationError with a Japanese message for anything else.
+    Full-width digits, every dash and prolonged-sound mark, +81 / 0081 / ＋８１ are
+    accepted (``textnorm.normalize_phone_text``). Raises ValidationError with a
+    Japanese message for anything else.
     """
     message = _("でんわばんごうが ただしく ありません。れい: 090-1234-5678")
     try:
-        number = phonenumbers.parse(value, "JP")
+        number = phonenumbers.parse(normalize_phone_text(value), "JP")
     except phonenumbers.NumberParseException as exc:
         raise forms.ValidationError(message, code="invalid_phone") from exc
     if not phonenumbers.is_valid_number(number):
@@ -65,18 +77,33 @@ def normalize_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def clean_email_field(value: str) -> str:
+    """An e-mail address typed on a Japanese phone (``textnorm.normalize_email``), or
+    ValidationError with a Japanese message."""
+    try:
+        return normalize_email(value)
+    except InvalidEmail as exc:
+        message = (
+            _("メールアドレスの @ の まえには、えいすうじ だけを つかってください。")
+            if exc.code == "non_ascii_local"
+            else _("メールアドレスが ただしく ありません。")
+        )
+        raise forms.ValidationError(message, code="invalid") from exc
+
+
 REQUIRED = _("ここを かいてください。")
+NICKNAME_TOO_LONG = _("ニックネームは %(limit_value)s もじ までです。")
 
 
 class SettingsForm(forms.Form):
     nickname = forms.CharField(
         label=_("ニックネーム"),
-        max_length=NICKNAME_MAX,
-        error_messages={
-            "required": _("ニックネームを かいてください。"),
-            "max_length": _("ニックネームは %(limit_value)s もじ までです。"),
-        },
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        # No max_length: it would count code points (and the browser UTF-16 units);
+        # clean_nickname counts graphemes.
+        error_messages={"required": _("ニックネームを かいてください。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "nickname", "data-max-graphemes": NICKNAME_MAX}
+        ),
     )
     schedule_kind = forms.ChoiceField(
         label=_("いつ ききますか"),
@@ -122,10 +149,25 @@ class SettingsForm(forms.Form):
         error_messages={"required": _("りようきやくを よんで、チェックを いれてください。")},
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Rendered per request, so the page's counter speaks the page's language.
+        self.fields["nickname"].widget.attrs["data-too-long"] = str(NICKNAME_TOO_LONG) % {
+            "limit_value": NICKNAME_MAX
+        }
+
     def clean_nickname(self) -> str:
-        value = self.cleaned_data["nickname"].strip()
+        value = clean_display_name(self.cleaned_data["nickname"])
         if not value:
             raise forms.ValidationError(_("ニックネームを かいてください。"), code="required")
+        if grapheme_length(value) > NICKNAME_MAX:
+            raise forms.ValidationError(
+                NICKNAME_TOO_LONG, code="max_length", params={"limit_value": NICKNAME_MAX}
+            )
+        if len(value) > NICKNAME_MAX_CODE_POINTS:
+            raise forms.ValidationError(
+                _("ニックネームが ながすぎます。えもじを へらしてください。"), code="max_length"
+            )
         return value
 
     def clean_phone(self) -> str:
@@ -173,16 +215,28 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
-    email = forms.EmailField(
+    # A CharField, not an EmailField: full-width 「ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ」 must
+    # reach clean_email to be normalised instead of being refused first.
+    email = forms.CharField(
         label=_("メールアドレス"),
         required=False,
-        error_messages={"invalid": _("メールアドレスが ただしく ありません。")},
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+
+    def clean_name(self) -> str:
+        return clean_display_name(self.cleaned_data["name"])
+
+    def clean_relation(self) -> str:
+        return clean_display_name(self.cleaned_data["relation"])
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
         return normalize_phone(value) if value else ""
+
+    def clean_email(self) -> str:
+        value = self.cleaned_data["email"].strip()
+        return clean_email_field(value) if value else ""
 
     def clean(self) -> dict:
         data = super().clean()

@@ -1,6 +1,8 @@
 """Control API (``/_sim/...``): set up channels and users, inject faults, inspect.
 
-Routes that make a user do something in a chat live in :mod:`anpi.linesim.control_chat`.
+Routes that make a user do something in a chat live in :mod:`anpi.linesim.control_chat`;
+how input is read and refused (400/404 in JSON, never 500) in
+:mod:`anpi.linesim.control_input`.
 """
 
 from __future__ import annotations
@@ -12,31 +14,31 @@ from aiohttp import web
 
 from anpi.linesim.config import PLAN_MONTHLY_LIMITS
 from anpi.linesim.context import Sim, get_sim
+from anpi.linesim.control_input import (
+    MAX_ID,
+    MAX_URL,
+    ControlError,
+    control_errors,
+    int_map,
+    opt_bool,
+    opt_int,
+    opt_number,
+    opt_str,
+    opt_url,
+    query_offset,
+    read_json,
+    req_str,
+)
 from anpi.linesim.faults import FaultRule
 from anpi.linesim.state import Channel, User, new_user_id
 from anpi.linesim.webhooks import make_event, send_event, user_source, webhook_result
 
-
-class ControlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-async def read_json(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    try:
-        data = await request.json()
-    except ValueError as exc:
-        raise ControlError(400, "the body is not valid JSON") from exc
-    if not isinstance(data, dict):
-        raise ControlError(400, "the body must be a JSON object")
-    return data
+__all__ = ["ControlError", "add_routes", "channel_for", "control_errors", "read_json"]
 
 
 def channel_for(sim: Sim, name: str | None) -> Channel:
+    if name is not None and not isinstance(name, str):
+        raise ControlError(400, "channel must be a string (a bot user id)")
     channel = sim.state.channel(name)
     if channel is None:
         raise ControlError(404, f"no channel {name}" if name else "no channel: add one first")
@@ -44,36 +46,35 @@ def channel_for(sim: Sim, name: str | None) -> Channel:
 
 
 def user_for(sim: Sim, user_id: str) -> User:
+    if not isinstance(user_id, str):
+        raise ControlError(400, "a user id must be a string")
     user = sim.state.users.get(user_id)
     if user is None:
         raise ControlError(404, f"no user {user_id}")
     return user
 
 
-@web.middleware
-async def control_errors(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ControlError as exc:
-        return web.json_response({"message": exc.message}, status=exc.status)
+def _plan(data: dict[str, Any]) -> str | None:
+    plan = opt_str(data, "plan", MAX_ID)
+    if plan is not None and plan not in PLAN_MONTHLY_LIMITS:
+        raise ControlError(400, f"plan must be one of {sorted(PLAN_MONTHLY_LIMITS)}")
+    return plan
 
 
 # channels --------------------------------------------------------------------------------
 async def add_channel(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
-    for key in ("channelSecret", "accessToken"):
-        if not data.get(key):
-            raise ControlError(400, f"{key} is required")
-    plan = data.get("plan") or sim.config.default_plan
+    secret, token = req_str(data, "channelSecret"), req_str(data, "accessToken")
+    plan = _plan(data) or sim.config.default_plan
     if plan not in PLAN_MONTHLY_LIMITS:
         raise ControlError(400, f"plan must be one of {sorted(PLAN_MONTHLY_LIMITS)}")
     channel = Channel(
-        bot_user_id=data.get("botUserId") or new_user_id(),
-        channel_secret=data["channelSecret"],
-        access_token=data["accessToken"],
-        webhook_url=data.get("webhookUrl") or "",
+        bot_user_id=opt_str(data, "botUserId", MAX_ID) or new_user_id(),
+        channel_secret=secret,
+        access_token=token,
+        webhook_url=opt_url(data, "webhookUrl") or "",
         plan=plan,
-        display_name=data.get("displayName") or "anpi",
+        display_name=opt_str(data, "displayName") or "anpi",
     )
     sim.state.add_channel(channel)
     return web.json_response(channel.to_json(), status=201)
@@ -87,31 +88,34 @@ async def list_channels(request: web.Request) -> web.Response:
 async def patch_channel(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
     channel = channel_for(sim, request.match_info["botUserId"])
+    # Read every field before changing anything: a bad one changes nothing.
+    webhook_url = opt_url(data, "webhookUrl")
+    plan = _plan(data)
+    display_name = opt_str(data, "displayName")
+    token = opt_str(data, "accessToken")
+    usage = opt_int(data, "usage")  # lets a test start a month part-way through the quota
     with sim.state.lock:
         if "webhookUrl" in data:
-            channel.webhook_url = data["webhookUrl"] or ""
-        if "plan" in data:
-            if data["plan"] not in PLAN_MONTHLY_LIMITS:
-                raise ControlError(400, f"plan must be one of {sorted(PLAN_MONTHLY_LIMITS)}")
-            channel.plan = data["plan"]
-        if "displayName" in data:
-            channel.display_name = data["displayName"]
-        if data.get("accessToken"):
+            channel.webhook_url = webhook_url or ""
+        if plan is not None:
+            channel.plan = plan
+        if display_name is not None:
+            channel.display_name = display_name
+        if token:
             sim.state.tokens.pop(channel.access_token, None)
-            channel.access_token = data["accessToken"]
+            channel.access_token = token
             sim.state.tokens[channel.access_token] = channel.bot_user_id
-        if "usage" in data:  # lets a test start a month part-way through the quota
-            channel.usage[sim.state.month()] = int(data["usage"])
+        if usage is not None:
+            channel.usage[sim.state.month()] = usage
     return web.json_response(channel.to_json())
 
 
 # users -----------------------------------------------------------------------------------
 async def add_user(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
-    name = data.get("displayName")
-    if not name:
-        raise ControlError(400, "displayName is required")
-    user = User(new_user_id(), str(name), data.get("pictureUrl"), data.get("language"))
+    name = req_str(data, "displayName")
+    picture, language = opt_str(data, "pictureUrl", MAX_URL), opt_str(data, "language", MAX_ID)
+    user = User(new_user_id(), name, picture, language)
     with sim.state.lock:
         sim.state.users[user.user_id] = user
     return web.json_response({"userId": user.user_id, **user.to_json()}, status=201)
@@ -126,7 +130,7 @@ async def _friendship(request: web.Request, action: str) -> web.Response:
     """follow / block / unblock: change the friendship and send the webhook LINE sends."""
     sim, data = get_sim(request), await read_json(request)
     user = user_for(sim, request.match_info["userId"])
-    channel = channel_for(sim, data.get("channel") or request.query.get("channel"))
+    channel = channel_for(sim, opt_str(data, "channel", MAX_ID) or request.query.get("channel"))
     bot = channel.bot_user_id
     before = user.friendship.get(bot)
     if action == "follow" and before == "friend":
@@ -166,12 +170,15 @@ async def unblock(request: web.Request) -> web.Response:
 # faults ----------------------------------------------------------------------------------
 async def set_faults(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
+    given = data.get("rules") or []
+    if not isinstance(given, list):
+        raise ControlError(400, "rules must be an array of rule objects")
     try:
-        rules = [FaultRule.from_json(r) for r in data.get("rules", [])]
+        rules = [FaultRule.from_json(r) for r in given]
     except (TypeError, ValueError) as exc:
         raise ControlError(400, f"invalid rule: {exc}") from exc
-    seed = data.get("seed")
-    sim.faults.configure(int(seed) if seed is not None else secrets.randbits(32), rules)
+    seed = opt_int(data, "seed", -(2**63), 2**63 - 1)
+    sim.faults.configure(seed if seed is not None else secrets.randbits(32), rules)
     return web.json_response(sim.faults.to_json())
 
 
@@ -188,12 +195,16 @@ async def clear_faults(request: web.Request) -> web.Response:
 async def patch_config(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
     config = sim.config
-    if "groupPostbackUserId" in data:
-        config.group_postback_user_id = bool(data["groupPostbackUserId"])
-    if "replyTokenTtl" in data:
-        config.reply_token_ttl = float(data["replyTokenTtl"])
-    if "rateLimits" in data:
-        config.rate_limits.update({k: int(v) for k, v in data["rateLimits"].items()})
+    # Read every field before changing anything: a bad one changes nothing.
+    postback_user_id = opt_bool(data, "groupPostbackUserId")
+    ttl = opt_number(data, "replyTokenTtl", 0, 10**9)
+    limits = int_map(data, "rateLimits", 10**9)
+    if postback_user_id is not None:
+        config.group_postback_user_id = postback_user_id
+    if ttl is not None:
+        config.reply_token_ttl = ttl
+    if limits:
+        config.rate_limits.update(limits)
     return web.json_response(config_json(sim))
 
 
@@ -213,8 +224,7 @@ async def get_config(request: web.Request) -> web.Response:
 
 # inspection ------------------------------------------------------------------------------
 def _since(request: web.Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    start = int(request.query.get("offset", "0") or 0)
-    return items[start:]
+    return items[query_offset(request) :]
 
 
 async def get_requests(request: web.Request) -> web.Response:

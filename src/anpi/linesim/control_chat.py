@@ -14,6 +14,7 @@ from aiohttp import web
 from anpi.linesim.chat import find_tap_target, summarize
 from anpi.linesim.context import Sim, get_sim
 from anpi.linesim.control import ControlError, channel_for, read_json, user_for
+from anpi.linesim.control_input import MAX_ID, MAX_TEXT, MAX_URL, opt_str, req_str, str_list
 from anpi.linesim.state import ChatEntry, Group, User, new_group_id
 from anpi.linesim.webhooks import (
     group_source,
@@ -27,6 +28,8 @@ from anpi.linesim.webhooks import (
 
 
 def _group_for(sim: Sim, group_id: str) -> Group:
+    if not isinstance(group_id, str):
+        raise ControlError(400, "groupId must be a string")
     group = sim.state.groups.get(group_id)
     if group is None:
         raise ControlError(404, f"no group {group_id}")
@@ -63,8 +66,10 @@ def _chat_context(
     return user.user_id, sim.state.chat_entries(user.user_id, channel)
 
 
-def _picker_value(mode: str, given: Any) -> dict[str, str]:
-    if isinstance(given, str) and given:
+def _picker_value(mode: str, given: str | None) -> dict[str, str]:
+    if mode not in ("date", "time", "datetime"):
+        raise ControlError(400, f"the simulator cannot pick a {mode!r} value")
+    if given:
         return {mode: given}
     now = datetime.now(UTC)
     fmt = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%dT%H:%M"}[mode]
@@ -75,12 +80,12 @@ async def tap(request: web.Request) -> web.Response:
     """Press the button/confirm/quick-reply item labelled ``label`` (LINE semantics)."""
     sim, data = get_sim(request), await read_json(request)
     user = user_for(sim, request.match_info["userId"])
-    label = data.get("label")
-    if not label:
-        raise ControlError(400, "label is required")
-    group_id = data.get("groupId")
-    chat, entries = _chat_context(sim, user, group_id, data.get("channel"))
-    found = find_tap_target(entries, str(label), data.get("messageId"))
+    label = req_str(data, "label")
+    group_id = opt_str(data, "groupId", MAX_ID)
+    message_id = opt_str(data, "messageId", MAX_ID)
+    value = opt_str(data, "value", MAX_ID)
+    chat, entries = _chat_context(sim, user, group_id, opt_str(data, "channel", MAX_ID))
+    found = find_tap_target(entries, label, message_id)
     if found is None:
         raise ControlError(404, f"no message with a button labelled {label!r}")
     entry, action = found
@@ -104,7 +109,7 @@ async def tap(request: web.Request) -> web.Response:
             _user_bubble(sim, channel.bot_user_id, chat, user, str(shown))
         postback: dict[str, Any] = {"data": str(action.get("data", ""))}
         if kind == "datetimepicker":
-            postback["params"] = _picker_value(str(action.get("mode")), data.get("value"))
+            postback["params"] = _picker_value(str(action.get("mode")), value)
         if group_id:
             uid = user.user_id if sim.config.group_postback_user_id else None
             source = group_source(chat, uid)
@@ -121,16 +126,14 @@ async def tap(request: web.Request) -> web.Response:
 async def text(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
     user = user_for(sim, request.match_info["userId"])
-    body = data.get("text")
-    if not isinstance(body, str) or not body:
-        raise ControlError(400, "text is required")
-    group_id = data.get("groupId")
+    body = req_str(data, "text", MAX_TEXT)
+    group_id = opt_str(data, "groupId", MAX_ID)
     if group_id:
         _chat_context(sim, user, group_id, None)
         channel = channel_for(sim, _group_for(sim, group_id).channel)
         source = group_source(group_id, user.user_id)
     else:
-        channel = channel_for(sim, data.get("channel"))
+        channel = channel_for(sim, opt_str(data, "channel", MAX_ID))
         if not user.is_friend(channel.bot_user_id):
             raise ControlError(409, "the user is not a friend of this channel")
         source = user_source(user.user_id)
@@ -157,16 +160,16 @@ async def user_messages(request: web.Request) -> web.Response:
 # groups ----------------------------------------------------------------------------------
 async def create_group(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
-    channel = channel_for(sim, data.get("channel"))
-    members = list(dict.fromkeys(data.get("members") or []))
+    channel = channel_for(sim, opt_str(data, "channel", MAX_ID))
+    members = list(dict.fromkeys(str_list(data, "members")))
     for uid in members:
         user_for(sim, uid)
     group = Group(
         new_group_id(),
-        str(data.get("groupName") or "グループ"),
+        opt_str(data, "groupName") or "グループ",
         channel.bot_user_id,
         members,
-        picture_url=data.get("pictureUrl"),
+        picture_url=opt_str(data, "pictureUrl", MAX_URL),
     )
     with sim.state.lock:
         sim.state.groups[group.group_id] = group
@@ -209,7 +212,8 @@ async def remove_bot(request: web.Request) -> web.Response:
 async def add_members(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
     group = _group_for(sim, request.match_info["groupId"])
-    new = [uid for uid in dict.fromkeys(data.get("userIds") or []) if uid not in group.members]
+    given = str_list(data, "userIds")
+    new = [uid for uid in dict.fromkeys(given) if uid not in group.members]
     for uid in new:
         user_for(sim, uid)
     if not new:
@@ -261,7 +265,7 @@ async def group_messages(request: web.Request) -> web.Response:
 # webhooks --------------------------------------------------------------------------------
 async def _resend(request: web.Request, is_redelivery: bool) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
-    event_id = data.get("webhookEventId")
+    event_id = req_str(data, "webhookEventId", MAX_ID)
     with sim.state.lock:
         original = next(
             (

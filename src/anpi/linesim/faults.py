@@ -8,6 +8,7 @@ sequence of requests replays exactly. The first rule that fires decides the faul
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from dataclasses import dataclass
@@ -27,18 +28,19 @@ class FaultRule:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultRule:
-        status = data.get("status")
+        """A rule from the control API's JSON; ValueError says what is wrong with it."""
+        if not isinstance(data, dict):
+            raise ValueError("a rule must be a JSON object")
+        status = _whole(data, "status", 200, 599)
         rule = cls(
-            endpoint=str(data.get("endpoint", "*")),
-            status=int(status) if status is not None else None,
-            probability=float(data.get("probability", 1.0)),
-            count=int(data["count"]) if data.get("count") is not None else None,
+            endpoint=str(data.get("endpoint") or "*")[:100],
+            status=status,
+            probability=_fraction(data, "probability"),
+            count=_whole(data, "count", 0, 10**12),
             after_accept=bool(data.get("afterAccept", False)),
-            delay_ms=int(data.get("delayMs", 0) or 0),
+            delay_ms=_whole(data, "delayMs", 0, MAX_DELAY_MS) or 0,
             timeout=bool(data.get("timeout", False)),
         )
-        if not 0.0 <= rule.probability <= 1.0:
-            raise ValueError("probability must be between 0 and 1")
         if rule.status is None and not rule.delay_ms and not rule.timeout:
             raise ValueError("a rule needs a status, delayMs or timeout")
         return rule
@@ -54,6 +56,32 @@ class FaultRule:
             "timeout": self.timeout,
             "fired": self.fired,
         }
+
+
+#: A delay longer than any client would wait is a mistake in the test, not a fault.
+MAX_DELAY_MS = 120_000
+
+
+def _whole(data: dict[str, Any], key: str, low: int, high: int) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{key} must be a whole number between {low} and {high}")
+    return value
+
+
+def _fraction(data: dict[str, Any], key: str) -> float:
+    value = data.get(key)
+    if value is None:
+        return 1.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number between 0 and 1")
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ValueError("probability must be between 0 and 1")
+    return float(value)
 
 
 class Faults:
