@@ -18,12 +18,15 @@ from typing import Any
 
 from linebot.v3.webhooks import (
     Event,
+    GroupSource,
     JoinEvent,
     LeaveEvent,
     MemberJoinedEvent,
     MemberLeftEvent,
     MessageEvent,
+    Source,
     TextMessageContent,
+    UserSource,
 )
 
 from anpi.channels.line import profiles
@@ -81,11 +84,10 @@ def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[
 def handle_group_event(
     channel: LineChannel, event: Event, clock: Clock, lookups: dict[str, Any]
 ) -> str | None:
-    source = getattr(event, "source", None)
-    kind = getattr(source, "type", None)
-    if kind == "group":
+    source = source_of(event)
+    if isinstance(source, GroupSource):
         return _group_event(channel, event, source.group_id, clock, lookups)
-    if kind == "user" and isinstance(event, MessageEvent):
+    if isinstance(source, UserSource) and isinstance(event, MessageEvent):
         return _direct_text(channel, event, clock, lookups)
     return None
 
@@ -137,8 +139,8 @@ def _group_event(
         welcomed = []
         for joined in event.joined.members:
             name = names.get(joined.user_id, "")
-            member = actions.do_register_member(group, joined.user_id, now, display_name=name)
-            welcomed.append(member.name)
+            newcomer = actions.do_register_member(group, joined.user_id, now, display_name=name)
+            welcomed.append(newcomer.name)
         if welcomed and reply_token:
             from .outbox import reply_in_chat
 
@@ -190,7 +192,7 @@ def _group_event(
     return "group_chat"  # ordinary chat among members: the bot keeps quiet
 
 
-def source_of(event: Event):
+def source_of(event: Event) -> Source | None:
     return getattr(event, "source", None)
 
 
