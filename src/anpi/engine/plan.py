@@ -71,8 +71,9 @@ def following_occurrence(person: Person, after: datetime) -> datetime | None:
     return next_occurrence(schedule, after, person.tenant.timezone, pauses)
 
 
-def _claim_due_people(until: datetime, batch: int) -> list[Person]:
-    """Persons whose next occurrence is due, in a fixed order (next_check_at, id).
+def _claim_due_people(until: datetime, batch: int) -> list[tuple[Person, datetime]]:
+    """Persons whose next occurrence is due, with that occurrence, in a fixed
+    order (next_check_at, id).
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent planners
     take disjoint persons; the fixed order means that two planners that do meet
@@ -87,7 +88,8 @@ def _claim_due_people(until: datetime, batch: int) -> list[Person]:
     )
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs[:batch])
+    # next_check_at__lte excludes NULL: every claimed person has a due time.
+    return [(p, p.next_check_at) for p in qs[:batch] if p.next_check_at is not None]
 
 
 def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int = 1000) -> int:
@@ -96,31 +98,31 @@ def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int 
     created = 0
     while True:
         with transaction.atomic():
-            people = _claim_due_people(now + horizon, batch)
-            if not people:
+            claimed = _claim_due_people(now + horizon, batch)
+            if not claimed:
                 return created
-            policies = policies_for(people)
+            policies = policies_for([p for p, _ in claimed])
             checks = [
                 Check(
                     tenant_id=p.tenant_id,
                     person=p,
-                    due_at=p.next_check_at,
+                    due_at=due,
                     policy=policies[p.pk],
-                    next_action_at=p.next_check_at,
+                    next_action_at=due,
                     created_at=now,
                 )
-                for p in people
+                for p, due in claimed
             ]
             Check.objects.bulk_create(checks, ignore_conflicts=True)
             # Compare-and-set in groups that share (old, new) occurrence: one
             # UPDATE per group instead of one per person (most persons of a
             # batch are due at the same time and move by the same interval).
             moves: dict[tuple[datetime, datetime | None], list[int]] = defaultdict(list)
-            for p in people:
-                moves[(p.next_check_at, following_occurrence(p, p.next_check_at))].append(p.pk)
+            for p, due in claimed:
+                moves[(due, following_occurrence(p, due))].append(p.pk)
             for (old, new), ids in moves.items():
                 created += Person.objects.filter(
                     pk__in=ids, status=Person.Status.ACTIVE, next_check_at=old
                 ).update(next_check_at=new)
-        if len(people) < batch:
+        if len(claimed) < batch:
             return created
