@@ -24,13 +24,27 @@ the list costs one query however many people it shows (no N+1):
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from anpi.engine.models import Check, Task
 from anpi.people.models import Person
 
+if TYPE_CHECKING:  # django-stubs-ext is a test/typing dependency only
+    from django_stubs_ext import WithAnnotations
 
-def with_status(people: QuerySet[Person]) -> QuerySet[Person]:
+
+class Status(TypedDict):
+    light: str  # red | grey | yellow | green
+    last_answer_at: datetime | None
+
+
+PersonWithStatus: TypeAlias = "WithAnnotations[Person, Status]"
+
+
+def with_status(people: QuerySet[Person]) -> QuerySet[PersonWithStatus]:
     needs_staff = Task.objects.filter(person=OuterRef("pk")).filter(
         Q(state=Task.State.OPEN) | Q(check_run__state=Check.State.OPEN)
     )

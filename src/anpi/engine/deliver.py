@@ -38,10 +38,26 @@ LEASE = timedelta(seconds=60)
 
 TransportFactory = Callable[[Outbox], Transport]
 
+
+class NoChannel(Transport):
+    """A LINE row without a channel has nowhere to be sent from: it fails (and
+    the person's fallback runs) instead of raising in ``default_transport``,
+    which would stop the whole batch and strand its leased rows."""
+
+    kind = "line"
+
+    def send(self, delivery: Delivery) -> SendResult:
+        return SendResult("failed", "the row has no LINE channel")
+
+
 def default_transport(row: Outbox) -> Transport:
     if row.transport == "line":
-        channel = row.channel
-        return transport_class("line")(channel.api_host, channel.access_token)  # type: ignore[call-arg]
+        if row.channel is None:
+            return NoChannel()
+        # Imported here, as transport_class does, so that only senders load the SDK.
+        from anpi.channels.line.transport import LineTransport
+
+        return LineTransport(row.channel.api_host, row.channel.access_token)
     return transport_class(row.transport)()
 
 

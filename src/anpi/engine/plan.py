@@ -75,8 +75,9 @@ def following_occurrence(person: Person, after: datetime) -> datetime | None:
     return next_occurrence(schedule, after, person.tenant.timezone, pauses)
 
 
-def _claim_due_people(until: datetime, batch: int) -> list[Person]:
-    """Persons whose next occurrence is due, in a fixed order (next_check_at, id).
+def _claim_due_people(until: datetime, batch: int) -> list[tuple[Person, datetime]]:
+    """Persons whose next occurrence is due, with that occurrence, in a fixed
+    order (next_check_at, id).
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent planners
     take disjoint persons; the fixed order means that two planners that do meet
@@ -91,7 +92,8 @@ def _claim_due_people(until: datetime, batch: int) -> list[Person]:
     )
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs[:batch])
+    # next_check_at__lte excludes NULL: every claimed person has a due time.
+    return [(p, p.next_check_at) for p in qs[:batch] if p.next_check_at is not None]
 
 
 def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int = 1000) -> int:
@@ -109,7 +111,7 @@ def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int 
         try:
             with transaction.atomic():
                 people = _claim_due_people(now + horizon, batch)
-                claimed = [p.pk for p in people]
+                claimed = [p.pk for p, _ in people]
                 created += _plan_people(people, now)
         except Exception:  # noqa: BLE001 - the poison-row rule (docs/engine.md)
             log.exception("plan batch of %s persons failed; planning one by one", len(claimed))
@@ -118,29 +120,29 @@ def plan_due_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: int 
             return created
 
 
-def _plan_people(people: list[Person], now: datetime) -> int:
+def _plan_people(people: list[tuple[Person, datetime]], now: datetime) -> int:
+    """Checks for (person, due time) pairs, and each person's next occurrence."""
     if not people:
         return 0
-    policies = policies_for(people)
+    policies = policies_for([p for p, _ in people])
     checks = [
         Check(
             tenant_id=p.tenant_id,
             person=p,
-            due_at=p.next_check_at,
+            due_at=due,
             policy=policies[p.pk],
-            next_action_at=p.next_check_at,
+            next_action_at=due,
             created_at=now,
         )
-        for p in people
+        for p, due in people
     ]
     Check.objects.bulk_create(checks, ignore_conflicts=True)
     # Compare-and-set in groups that share (old, new) occurrence: one UPDATE per
     # group instead of one per person (most persons of a batch are due at the
     # same time and move by the same interval).
     moves: dict[tuple[datetime, datetime | None], list[int]] = defaultdict(list)
-    for p in people:
-        assert p.next_check_at is not None
-        moves[(p.next_check_at, following_occurrence(p, p.next_check_at))].append(p.pk)
+    for p, due in people:
+        moves[(due, following_occurrence(p, due))].append(p.pk)
     created = 0
     for (old, new), ids in moves.items():
         created += Person.objects.filter(
@@ -164,7 +166,7 @@ def _plan_one_by_one(person_ids: list[int], now: datetime) -> int:
                     )
                 ).first()
                 if person is not None and person.next_check_at is not None:
-                    created += _plan_people([person], now)
+                    created += _plan_people([(person, person.next_check_at)], now)
         except Exception as exc:  # noqa: BLE001
             log.exception("person %s: planning raised; quarantined", person_id)
             tenant_id = Person.objects.filter(pk=person_id).values_list("tenant_id", flat=True)

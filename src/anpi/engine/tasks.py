@@ -98,13 +98,15 @@ def record_task_outcome(
     - ``unreachable`` / ``other``: the task is done; if the check was waiting on this
       task (a call to the person), its next step fires now instead of at the deadline.
 
-    Raises ValueError for an unknown outcome, TaskClosed if the task is no
-    longer open.
+    Raises ValueError for an unknown outcome, Task.DoesNotExist for an unknown
+    task, TaskClosed if the task is no longer open.
     """
     if outcome not in Task.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
     now = clock.now()
     check_id = Task.objects.filter(pk=task_id).values_list("check_run_id", flat=True).first()
+    if check_id is None:
+        raise Task.DoesNotExist(f"no task {task_id}")
     with transaction.atomic():
         Check.objects.select_for_update().filter(pk=check_id).first()
         updated = Task.objects.filter(pk=task_id, state=Task.State.OPEN).update(

@@ -57,11 +57,11 @@ def _kind(alert: Alert) -> str:
 def may_act(alert: Alert, ctx: ChatContext) -> bool:
     """Peers of the silent member's group; watchers of the person's team, in
     their 1:1 chat or in the team's LINE group."""
-    if alert.group_id:
+    if alert.group is not None:
         return (
             alert.group.line_group_id == ctx.chat_id
             and GroupMember.objects.filter(
-                group_id=alert.group_id, line_user_id=ctx.user_id, left_at__isnull=True
+                group=alert.group, line_user_id=ctx.user_id, left_at__isnull=True
             )
             .exclude(person_id=alert.person_id)
             .exists()
@@ -69,7 +69,8 @@ def may_act(alert: Alert, ctx: ChatContext) -> bool:
     if alert.team_id:
         if TeamWatcher.objects.filter(team_id=alert.team_id, line_user_id=ctx.user_id).exists():
             return True
-        group = alert.team.alert_group()
+        team = alert.team
+        group = team.alert_group() if team is not None else None
         return group is not None and group.line_group_id == ctx.chat_id
     return False
 
@@ -134,7 +135,7 @@ def claim_alert(alert_id: int, ctx: ChatContext) -> str:
             by=ctx.user_id,
         )
         ctx.reply(messages.claimed_message(alert.pk, person, ctx.name, _kind(alert)))
-        if alert.team_id and ctx.chat_id == ctx.user_id:
+        if ctx.chat_id == ctx.user_id and alert.team is not None:
             # Watchers alerted 1:1 cannot see each other: tell the others who went.
             for watcher in alert.team.watchers.exclude(line_user_id__in=["", ctx.user_id]):
                 push_to_chat(
@@ -181,7 +182,7 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
         if not done:
             return "refused"
         check = alert.check_run
-        label = Alert.Outcome(outcome).label
+        label = timeline.in_site_language(Alert.Outcome(outcome).label)
         timeline.record(
             alert.person,
             "alert_outcome",

@@ -74,7 +74,7 @@ class GroupScheduleForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("schedule_kind") == "weekdays":
             if not data.get("weekdays"):
                 self.add_error(

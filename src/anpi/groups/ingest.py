@@ -18,12 +18,15 @@ from typing import Any
 
 from linebot.v3.webhooks import (
     Event,
+    GroupSource,
     JoinEvent,
     LeaveEvent,
     MemberJoinedEvent,
     MemberLeftEvent,
     MessageEvent,
+    Source,
     TextMessageContent,
+    UserSource,
 )
 
 from anpi.channels.line import profiles
@@ -82,11 +85,10 @@ def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[
 def handle_group_event(
     channel: LineChannel, event: Event, clock: Clock, lookups: dict[str, Any]
 ) -> str | None:
-    source = getattr(event, "source", None)
-    kind = getattr(source, "type", None)
-    if kind == "group":
+    source = source_of(event)
+    if isinstance(source, GroupSource):
         return _group_event(channel, event, source.group_id, clock, lookups)
-    if kind == "user" and isinstance(event, MessageEvent):
+    if isinstance(source, UserSource) and isinstance(event, MessageEvent):
         return _direct_text(channel, event, clock, lookups)
     return None
 
@@ -202,7 +204,7 @@ def _group_event(
     return "group_chat"  # ordinary chat among members: the bot keeps quiet
 
 
-def source_of(event: Event):
+def source_of(event: Event) -> Source | None:
     return getattr(event, "source", None)
 
 

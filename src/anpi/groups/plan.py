@@ -31,7 +31,8 @@ from .policy import GROUP_DEFAULT
 
 
 def group_policy(group: Group) -> list[dict[str, Any]]:
-    return group.policy.steps if group.policy_id else GROUP_DEFAULT
+    policy = group.policy  # None without a query when policy_id is None
+    return policy.steps if policy is not None else GROUP_DEFAULT
 
 
 def following_group_occurrence(group: Group, after: datetime) -> datetime | None:

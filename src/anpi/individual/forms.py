@@ -178,7 +178,7 @@ class SettingsForm(forms.Form):
         return time(int(hours), int(minutes))
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("schedule_kind")
         # Only the chosen kind of schedule counts; the other part of the form is ignored.
         ignored = "weekdays" if kind == "interval" else "interval_days" if kind else None
@@ -239,7 +239,7 @@ class ContactForm(forms.Form):
         return clean_email_field(value) if value else ""
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         delete = bool(data.get("DELETE"))
         filled = [data.get(f) for f in ("name", "relation", "phone", "email")]
         # A field that failed validation is not in cleaned_data but was filled in.

@@ -152,13 +152,14 @@ def int_map(data: dict[str, Any], key: str, high: int = MAX_COUNT) -> dict[str, 
         return None
     if not isinstance(value, dict):
         raise ControlError(400, f"{key} must be an object, not {_type_name(value)}")
-    result = {}
+    result: dict[str, int] = {}
     for name in value:
         if len(name) > MAX_ID:
             raise ControlError(400, f"{key} has a name longer than {MAX_ID} characters")
-        result[name] = opt_int(value, name, 0, high)
-        if result[name] is None:
+        number = opt_int(value, name, 0, high)
+        if number is None:
             raise ControlError(400, f"{key}.{name} must be a whole number")
+        result[name] = number
     return result
 
 

@@ -64,13 +64,15 @@ def _required_str(
         _length(errors, f"{prop}.{key}", obj[key], high, low)
 
 
-def _size(errors: Errors, prop: str, value: Any, low: int, high: int) -> bool:
+def _array(errors: Errors, prop: str, value: Any, low: int, high: int) -> list[Any] | None:
+    """``value`` if it is an array (its items are then checked even if there are
+    too few or too many, as LINE does); None, with an error, if it is not."""
     if not isinstance(value, list):
         errors.append((prop, REQUIRED if value is None else "must be an array"))
-        return False
+        return None
     if not low <= len(value) <= high:
         errors.append((prop, f"Size must be between {low} and {high}"))
-    return True
+    return value
 
 
 def validate_action(
@@ -107,8 +109,8 @@ def _validate_quick_reply(errors: Errors, prop: str, quick: Any) -> None:
     if not isinstance(quick, dict):
         errors.append((prop, "must be an object"))
         return
-    items = quick.get("items")
-    if not _size(errors, f"{prop}.items", items, 1, 13):
+    items = _array(errors, f"{prop}.items", quick.get("items"), 1, 13)
+    if items is None:
         return
     for i, item in enumerate(items):
         p = f"{prop}.items[{i}]"
@@ -128,8 +130,8 @@ def _validate_template(errors: Errors, prop: str, tpl: Any) -> None:
         _required_str(errors, tpl, prop, "text", 60 if short else 160)
         if "title" in tpl:
             _length(errors, f"{prop}.title", tpl["title"], 40)
-        if _size(errors, f"{prop}.actions", tpl.get("actions"), 1, 4):
-            for i, action in enumerate(tpl["actions"]):
+        if (actions := _array(errors, f"{prop}.actions", tpl.get("actions"), 1, 4)) is not None:
+            for i, action in enumerate(actions):
                 validate_action(errors, f"{prop}.actions[{i}]", action)
         if "defaultAction" in tpl:
             validate_action(
@@ -137,24 +139,26 @@ def _validate_template(errors: Errors, prop: str, tpl: Any) -> None:
             )
     elif kind == "confirm":
         _required_str(errors, tpl, prop, "text", 240)
-        if _size(errors, f"{prop}.actions", tpl.get("actions"), 2, 2):
-            for i, action in enumerate(tpl["actions"]):
+        if (actions := _array(errors, f"{prop}.actions", tpl.get("actions"), 2, 2)) is not None:
+            for i, action in enumerate(actions):
                 validate_action(errors, f"{prop}.actions[{i}]", action)
     elif kind == "carousel":
-        if _size(errors, f"{prop}.columns", tpl.get("columns"), 1, 10):
-            for i, col in enumerate(tpl["columns"]):
+        if (columns := _array(errors, f"{prop}.columns", tpl.get("columns"), 1, 10)) is not None:
+            for i, col in enumerate(columns):
                 p = f"{prop}.columns[{i}]"
                 if not isinstance(col, dict):
                     errors.append((p, "must be an object"))
                     continue
                 short = bool(col.get("title") or col.get("thumbnailImageUrl"))
                 _required_str(errors, col, p, "text", 60 if short else 120)
-                if _size(errors, f"{p}.actions", col.get("actions"), 1, 3):
-                    for j, action in enumerate(col["actions"]):
+                if (
+                    actions := _array(errors, f"{p}.actions", col.get("actions"), 1, 3)
+                ) is not None:
+                    for j, action in enumerate(actions):
                         validate_action(errors, f"{p}.actions[{j}]", action)
     elif kind == "image_carousel":
-        if _size(errors, f"{prop}.columns", tpl.get("columns"), 1, 10):
-            for i, col in enumerate(tpl["columns"]):
+        if (columns := _array(errors, f"{prop}.columns", tpl.get("columns"), 1, 10)) is not None:
+            for i, col in enumerate(columns):
                 p = f"{prop}.columns[{i}]"
                 if isinstance(col, dict):
                     _required_str(errors, col, p, "imageUrl", 2000)
@@ -174,8 +178,8 @@ def _validate_flex_component(errors: Errors, prop: str, comp: Any, depth: int = 
     if kind == "box":
         if comp.get("layout") not in {"vertical", "horizontal", "baseline"}:
             errors.append((f"{prop}.layout", REQUIRED))
-        contents = comp.get("contents")
-        if _size(errors, f"{prop}.contents", contents, 0, 100) and depth < 20:
+        contents = _array(errors, f"{prop}.contents", comp.get("contents"), 0, 100)
+        if contents is not None and depth < 20:
             for i, child in enumerate(contents):
                 _validate_flex_component(errors, f"{prop}.contents[{i}]", child, depth + 1)
     elif kind == "button":
@@ -205,8 +209,9 @@ def _validate_flex(errors: Errors, prop: str, msg: dict[str, Any]) -> None:
     if not isinstance(contents, dict):
         errors.append((p, REQUIRED))
     elif contents.get("type") == "carousel":
-        if _size(errors, f"{p}.contents", contents.get("contents"), 1, 12):
-            for i, bubble in enumerate(contents["contents"]):
+        bubbles = _array(errors, f"{p}.contents", contents.get("contents"), 1, 12)
+        if bubbles is not None:
+            for i, bubble in enumerate(bubbles):
                 _validate_bubble(errors, f"{p}.contents[{i}]", bubble)
     else:
         _validate_bubble(errors, p, contents)
@@ -245,9 +250,9 @@ def validate_messages(errors: Errors, messages: Any) -> None:
     if messages is None:
         errors.append(("messages", REQUIRED))
         return
-    if not _size(errors, "messages", messages, 1, 5):
+    if (items := _array(errors, "messages", messages, 1, 5)) is None:
         return
-    for i, msg in enumerate(messages):
+    for i, msg in enumerate(items):
         validate_message(errors, f"messages[{i}]", msg)
 
 

@@ -111,6 +111,9 @@ async def send_event(
         separators=(",", ":"),
     ).encode("utf-8")
     rule = sim.faults.pick("webhook") if allow_faults else None
+    # status: the HTTP status of the POST, None if there was no answer (error says why).
+    status: int | None
+    error: str | None
     fault: str | None = None
     if rule and rule.delay_ms:
         await asyncio.sleep(rule.delay_ms / 1000)

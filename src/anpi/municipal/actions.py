@@ -157,9 +157,13 @@ def do_accept_invite(
         .filter(tenant_id=channel.tenant_id, code=code.upper())
         .first()
     )
-    usable = invite is not None and invite.used_at is None and invite.expires_at > now
-    if not usable or not Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
-        used_at=now, used_by=line_user_id
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.expires_at <= now
+        or not Invite.objects.filter(pk=invite.pk, used_at__isnull=True).update(
+            used_at=now, used_by=line_user_id
+        )
     ):
         _reply_1to1(
             channel, line_user_id, reply_token, messages.invite_invalid_message(), "invite", now

@@ -51,5 +51,5 @@ def choice_label(obj, field: str) -> str:
     value = getattr(obj, field)
     labels = CHOICE_LABELS.get((type(obj).__name__, field), {})
     if value in labels:
-        return labels[value]
+        return str(labels[value])
     return getattr(obj, f"get_{field}_display")()

@@ -94,8 +94,12 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, tenant, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.filter(tenant=tenant)
-        self.fields["policy"].queryset = EscalationPolicy.objects.filter(tenant=tenant)
+        organization, policy = self.fields["organization"], self.fields["policy"]
+        # self.fields holds copies of the fields declared above.
+        assert isinstance(organization, forms.ModelChoiceField)
+        assert isinstance(policy, forms.ModelChoiceField)
+        organization.queryset = Organization.objects.filter(tenant=tenant)
+        policy.queryset = EscalationPolicy.objects.filter(tenant=tenant)
 
 
 class InviteForm(forms.Form):

@@ -16,6 +16,6 @@ def team_policies_for(people: list[Person]) -> dict[int, list[dict[str, Any]]]:
     links = TeamPerson.objects.filter(person__in=people).select_related("team__policy")
     found: dict[int, list[dict[str, Any]]] = {}
     for link in links.order_by("id"):
-        team = link.team
-        found.setdefault(link.person_id, team.policy.steps if team.policy_id else TEAM_DEFAULT)
+        policy = link.team.policy  # select_related: no query
+        found.setdefault(link.person_id, policy.steps if policy is not None else TEAM_DEFAULT)
     return found

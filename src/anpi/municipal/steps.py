@@ -43,6 +43,10 @@ def alert_team(check: Check, params: dict[str, Any], now: datetime) -> None:
             check=check,
         )
         where = f"チームのグループ「{group}」"
+    elif channel is None:
+        # The tenant has no LINE official account to send from (so no watcher
+        # can have registered either): the timeline says why nobody was told.
+        where = "（LINE公式アカウントが未設定で見守る人に送れません）"
     else:
         watchers = [w for w in team.watchers.all() if w.line_user_id]
         for watcher in watchers:

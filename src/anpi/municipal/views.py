@@ -13,14 +13,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from anpi.engine.clock import get_clock
 from anpi.groups.models import Alert, Group, Invite, Team
-from anpi.tenants.access import forbidden, scoped, staff_view, tenant_object_or_404
+from anpi.tenants.access import (
+    StaffRequest,
+    forbidden,
+    scoped,
+    staff_view,
+    tenant_object_or_404,
+)
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel, Organization
 
@@ -32,7 +38,7 @@ def admin_view(view):
 
     @staff_view
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: StaffRequest, *args, **kwargs) -> HttpResponse:
         if request.membership.role != "admin":
             return forbidden(request)
         return view(request, *args, **kwargs)
@@ -40,7 +46,7 @@ def admin_view(view):
     return wrapper
 
 
-def open_alerts(request: HttpRequest):
+def open_alerts(request: StaffRequest):
     return (
         scoped(request, Alert.objects)
         .filter(state__in=[Alert.State.OPEN, Alert.State.CLAIMED], check_run__state="open")
@@ -50,7 +56,7 @@ def open_alerts(request: HttpRequest):
 
 
 @staff_view
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: StaffRequest) -> HttpResponse:
     """City staff: every team's open alerts, the teams and the peer groups."""
     return render(
         request,
@@ -67,7 +73,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @admin_view
-def channel_settings(request: HttpRequest) -> HttpResponse:
+def channel_settings(request: StaffRequest) -> HttpResponse:
     channel = scoped(request, LineChannel.objects).order_by("pk").first()
     creating = channel is None
     if request.method == "POST":
@@ -90,7 +96,7 @@ def channel_settings(request: HttpRequest) -> HttpResponse:
 
 
 @admin_view
-def organization_new(request: HttpRequest) -> HttpResponse:
+def organization_new(request: StaffRequest) -> HttpResponse:
     form = forms.OrganizationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         org = actions.do_create_organization(
@@ -109,7 +115,7 @@ def organization_new(request: HttpRequest) -> HttpResponse:
 
 
 @admin_view
-def team_new(request: HttpRequest) -> HttpResponse:
+def team_new(request: StaffRequest) -> HttpResponse:
     form = forms.TeamForm(request.POST if request.method == "POST" else None, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         team = actions.do_create_team(
@@ -127,7 +133,7 @@ def team_new(request: HttpRequest) -> HttpResponse:
 
 
 @admin_view
-def policy_new(request: HttpRequest) -> HttpResponse:
+def policy_new(request: StaffRequest) -> HttpResponse:
     form = forms.PolicyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         actions.do_create_policy(
@@ -147,7 +153,7 @@ def policy_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_detail(request: StaffRequest, team_id: int) -> HttpResponse:
     team = tenant_object_or_404(request, Team.objects.select_related("organization"), pk=team_id)
     channel = scoped(request, LineChannel.objects).order_by("pk").first()
     now = get_clock().now()
@@ -174,7 +180,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @admin_view
 @require_POST
-def invite_new(request: HttpRequest, team_id: int) -> HttpResponse:
+def invite_new(request: StaffRequest, team_id: int) -> HttpResponse:
     team = tenant_object_or_404(request, Team.objects, pk=team_id)
     form = forms.InviteForm(request.POST)
     if form.is_valid():
@@ -195,7 +201,7 @@ def invite_new(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @staff_view
-def invite_qr(request: HttpRequest, invite_id: int) -> HttpResponse:
+def invite_qr(request: StaffRequest, invite_id: int) -> HttpResponse:
     invite = tenant_object_or_404(request, Invite.objects, pk=invite_id)
     channel = scoped(request, LineChannel.objects).order_by("pk").first()
     svg = qr.invite_svg(invite, channel.basic_id if channel else "")
@@ -203,7 +209,7 @@ def invite_qr(request: HttpRequest, invite_id: int) -> HttpResponse:
 
 
 @staff_view
-def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_detail(request: StaffRequest, alert_id: int) -> HttpResponse:
     alert = tenant_object_or_404(
         request, Alert.objects.select_related("person", "team", "group", "check_run"), pk=alert_id
     )
@@ -214,7 +220,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @staff_view
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_detail(request: StaffRequest, group_id: int) -> HttpResponse:
     group = tenant_object_or_404(request, Group.objects.select_related("team"), pk=group_id)
     members = group.members.select_related("person").order_by("left_at", "display_name")
     return render(

@@ -179,9 +179,10 @@ def is_ok_text(text: str) -> bool:
     text = normalize_input(text)
     if not text or len(text) > OK_TEXT_MAX or "?" in text:
         return False
-    text = _strip_decorations(_hiragana(text.casefold()))
-    if not text:
+    stripped = _strip_decorations(_hiragana(text.casefold()))
+    if not stripped:
         return False
+    text = stripped
     # Long vowels and stretch marks carry no meaning here: 「でーす」 is 「です」,
     # 「おっけー」 is 「おっけ」, 「はーい」 is 「はい」.
     text = regex.sub(r"[\sー\-~〜]", "", text)
@@ -205,9 +206,10 @@ def is_settings_text(text: str) -> bool:
     text = normalize_input(text)
     if not text or len(text) > OK_TEXT_MAX:
         return False
-    text = _strip_decorations(_hiragana(text.casefold()).replace("?", ""))
-    if not text:
+    stripped = _strip_decorations(_hiragana(text.casefold()).replace("?", ""))
+    if not stripped:
         return False
+    text = stripped
     text = regex.sub(r"[\sー\-~〜、,。.!]", "", text)
     return bool(_SETTINGS_SENTENCE.match(text))
 

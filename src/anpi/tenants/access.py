@@ -17,17 +17,33 @@ Rules every view follows:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model, QuerySet
+from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .models import Membership
+from .models import Membership, Tenant
+
+M = TypeVar("M", bound=Model)
+P = ParamSpec("P")
+
+
+class StaffRequest(HttpRequest):
+    """The request a ``staff_view`` hands to its view: the tenant is chosen.
+
+    Only a type: at run time it is the usual request with these attributes set
+    by ``staff_view``."""
+
+    tenant: Tenant
+    membership: Membership
+    staff_memberships: list[Membership]
+
 
 SESSION_TENANT_KEY = "anpi_tenant_id"
 STAFF_ROLES = ("admin", "operator")
@@ -59,22 +75,26 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/forbidden.html", status=403)
 
 
-def staff_view(view):
+def staff_view(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
     """Decorator: logged-in staff of a tenant only; sets ``request.tenant``."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         memberships = staff_memberships(request.user)
         membership = pick_membership(request, memberships)
         if membership is None:
             return forbidden(request)
-        request.membership = membership
-        request.tenant = membership.tenant
-        request.staff_memberships = memberships
+        # From here on the request is a StaffRequest: the three attributes are set.
+        staff_request = cast(StaffRequest, request)
+        staff_request.membership = membership
+        staff_request.tenant = membership.tenant
+        staff_request.staff_memberships = memberships
         with timezone.override(ZoneInfo(membership.tenant.timezone)):
-            response = view(request, *args, **kwargs)
+            response = view(staff_request, *args, **kwargs)
             # Render lazily-rendered responses while the tenant's zone is active.
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
@@ -83,12 +103,14 @@ def staff_view(view):
     return wrapper
 
 
-def scoped(request: HttpRequest, queryset: QuerySet) -> QuerySet:
-    """``queryset`` limited to the request's tenant."""
+def scoped(request: StaffRequest, queryset: QuerySet[M] | Manager[M]) -> QuerySet[M]:
+    """``queryset`` (or a model's manager) limited to the request's tenant."""
     return queryset.filter(tenant=request.tenant)
 
 
-def tenant_object_or_404(request: HttpRequest, queryset: QuerySet, **lookup: Any) -> Model:
+def tenant_object_or_404(
+    request: StaffRequest, queryset: QuerySet[M] | Manager[M], **lookup: Any
+) -> M:
     """One object of the request's tenant; anything else (another tenant's too) is 404."""
     obj = scoped(request, queryset).filter(**lookup).first()
     if obj is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import pgettext
@@ -15,11 +17,11 @@ from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
 from anpi.individual import actions as people_actions
 from anpi.people.models import Contact, Person
-from anpi.tenants.access import scoped, staff_view, tenant_object_or_404
+from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 
 from ..display import CTX, LIGHTS, PERSON_STATUS, contact_consent, schedule_words
 from ..forms import PeopleFilterForm, TaskOutcomeForm
-from ..status import with_status
+from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
 
 PEOPLE_PER_PAGE = 50
@@ -31,8 +33,19 @@ def _staff_confirm_action():
     return getattr(people_actions, "do_confirm_contact_by_staff", None)
 
 
+def _row(p: PersonWithStatus) -> dict[str, Any]:
+    # A function of its own so that ``p`` keeps its annotations' type: the
+    # django-stubs plugin loses them on a Page's items.
+    return {
+        "person": p,
+        "schedule": schedule_words(p),
+        "light_label": LIGHTS[p.light],
+        "status_label": PERSON_STATUS.get(p.status, p.status),
+    }
+
+
 @staff_view
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: StaffRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     people = with_status(scoped(request, Person.objects.all()))
     if form.is_valid():
@@ -46,15 +59,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(people.order_by("nickname", "display_name", "id"), PEOPLE_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = [
-        {
-            "person": p,
-            "schedule": schedule_words(p),
-            "light_label": LIGHTS[p.light],
-            "status_label": PERSON_STATUS.get(p.status, p.status),
-        }
-        for p in page
-    ]
+    rows = [_row(p) for p in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -65,7 +70,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 def render_person(
-    request: HttpRequest,
+    request: StaffRequest,
     person: Person,
     bound: TaskOutcomeForm | None = None,
     task_id: int | None = None,
@@ -104,14 +109,14 @@ def render_person(
 
 
 @staff_view
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
     person = tenant_object_or_404(request, Person.objects.all(), pk=person_id)
     return render_person(request, person)
 
 
 @staff_view
 @require_POST
-def contact_confirm(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_confirm(request: StaffRequest, contact_id: int) -> HttpResponse:
     """「電話で同意を確認した」: staff confirmed a contact's consent by phone."""
     contact = tenant_object_or_404(request, Contact.objects.select_related("person"), pk=contact_id)
     action = _staff_confirm_action()

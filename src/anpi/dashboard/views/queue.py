@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Task
 from anpi.engine.tasks import TaskClosed, record_task_outcome
-from anpi.tenants.access import staff_view, tenant_object_or_404
+from anpi.tenants.access import StaffRequest, staff_view, tenant_object_or_404
 
 from ..display import CTX, OUTCOME, TASK_STATE, user_label
 from ..forms import TaskOutcomeForm
@@ -23,7 +23,7 @@ QUEUE_LIMIT = 200
 
 
 def render_queue(
-    request: HttpRequest, bound: TaskOutcomeForm | None = None, task_id: int | None = None
+    request: StaffRequest, bound: TaskOutcomeForm | None = None, task_id: int | None = None
 ) -> HttpResponse:
     now = get_clock().now()
     tasks = list(open_tasks(request.tenant)[:QUEUE_LIMIT])
@@ -40,7 +40,7 @@ def render_queue(
 
 
 @staff_view
-def call_queue(request: HttpRequest) -> HttpResponse:
+def call_queue(request: StaffRequest) -> HttpResponse:
     return render_queue(request)
 
 
@@ -54,7 +54,7 @@ def _next_url(request: HttpRequest, candidate: str) -> str:
 
 @staff_view
 @require_POST
-def task_outcome(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
     """Record 「無事」/「つながらない」/「その他」 for a task; POST, then redirect."""
     task = tenant_object_or_404(request, Task.objects.select_related("person"), pk=task_id)
     form = TaskOutcomeForm(request.POST)

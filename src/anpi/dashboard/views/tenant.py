@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from anpi.tenants.access import SESSION_TENANT_KEY, staff_view
+from anpi.tenants.access import SESSION_TENANT_KEY, StaffRequest, staff_view
 
 
 @staff_view
 @require_POST
-def switch_tenant(request: HttpRequest) -> HttpResponse:
+def switch_tenant(request: StaffRequest) -> HttpResponse:
     """Choose the tenant to work for; only tenants of the user's memberships count."""
     wanted = request.POST.get("tenant", "")
     for membership in request.staff_memberships:
