@@ -13,7 +13,8 @@ def test_following_the_account_brings_a_greeting_with_a_settings_link(line):
     assert person.status == "registering"
     [greeting] = line.control.messages(user)
     assert greeting["via"] == "reply"  # free
-    assert greeting["buttons"] == ["せってい する"]
+    # To be watched (the settings page), or to become someone's emergency contact.
+    assert greeting["buttons"] == ["せってい する", "だれかの れんらくさきに なる"]
     uri = line.control.tap(user, "せってい する")["uri"]
     assert uri.startswith("http://127.0.0.1:8000/p/s/")
 

@@ -9,6 +9,7 @@ shared/line-openapi/messaging-api.yml with openapi-core.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from functools import lru_cache
 
 import pytest
@@ -64,10 +65,14 @@ def test_every_request_anpi_sends_validates_against_lines_spec(line, clock, smtp
         name="一郎",
         relation="長男",
         confirmed_at=clock.now(),
-        link_code="123456",
+        link_code="0-K7QX2MPA",
+        link_code_expires_at=clock.now() + timedelta(hours=24),
     )
+    contact = person.contacts.get()
+    contact.link_code = f"{contact.pk}-K7QX2MPA"
+    contact.save(update_fields=["link_code"])
     line.work()
-    line.control.text(son, "123456")  # the contact links LINE
+    line.control.text(son, f"{contact.pk}-K7QX-2MPA")  # the contact links LINE
     line.control.text(user, "こんにちは")  # help reply
     for hours in (1, 24, 3, 2, 2):  # check, re-send, call, last notice, contacts
         clock.advance(hours=hours)

@@ -12,6 +12,8 @@ from django.urls import reverse
 from anpi.engine.deliver import deliver_outbox_batch
 from anpi.engine.models import Outbox, TimelineEntry
 from anpi.individual import actions
+from anpi.individual.contact_link import do_link_contact_line
+from anpi.people import linkcodes
 from anpi.individual.links import settings_token
 from anpi.people.models import Contact, Person
 
@@ -105,11 +107,13 @@ def test_accepting_confirms_the_contact_and_shows_a_line_link_code(client, clock
     contact = Contact.objects.get(pk=pending.pk)
     assert contact.confirmed_at == datetime(2026, 12, 1, 10, 0, tzinfo=JST)
     assert contact.is_confirmed
-    assert len(contact.link_code) == 6 and contact.link_code.isdigit()
+    assert linkcodes.parse(contact.link_code) is not None  # 1234-K7QX2MPA
+    assert contact.link_code_expires_at == contact.confirmed_at + timedelta(hours=24)
     html = response.content.decode()
     assert "引き受けていただき" in html
     assert "みまもりNPO公式" in html
-    assert contact.link_code in html
+    assert linkcodes.display(contact.link_code) in html
+    assert "1回だけ使えます" in html
     assert "友だち追加して、この番号を送ってください" in html
     assert TimelineEntry.objects.filter(person=contact.person, kind="contact_accepted").exists()
 
@@ -124,8 +128,9 @@ def test_the_person_hears_in_line_that_the_contact_accepted(client, pending):
 def test_the_link_code_then_links_the_contacts_line(client, clock, pending, channel):
     client.post(confirm_path(pending), {"answer": "accept"})
     code = Contact.objects.get(pk=pending.pk).link_code
-    linked = actions.do_link_contact_line(channel, "U" + "c" * 32, code, clock.now())
-    assert linked is not None and linked.pk == pending.pk
+    linked = do_link_contact_line(channel, "U" + "c" * 32, code, clock.now())
+    assert linked == "linked"
+    assert Contact.objects.get(pk=pending.pk).line_user_id == "U" + "c" * 32
 
 
 def test_declining_records_it_and_the_contact_never_counts(client, clock, pending):
@@ -192,7 +197,7 @@ def test_staff_can_confirm_a_phone_only_contact(client, clock, newcomer, form_da
     contact.refresh_from_db()
     assert contact.is_confirmed
     assert contact.confirmed_at == clock.now()
-    assert len(contact.link_code) == 6
+    assert linkcodes.parse(contact.link_code) is not None  # read out on the phone
     entry = TimelineEntry.objects.get(person=newcomer, kind="contact_accepted")
     assert "電話で確認" in entry.text
     assert "operator" in entry.text

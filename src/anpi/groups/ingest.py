@@ -32,7 +32,7 @@ from linebot.v3.webhooks import (
 from anpi.channels.line import profiles
 from anpi.engine.clock import Clock
 from anpi.engine.events import event_time
-from anpi.people.words import OK_WORDS, SETTINGS_WORDS
+from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text
 from anpi.tenants.models import LineChannel
 
 from . import actions, alerts, messages
@@ -51,7 +51,8 @@ def _member_name(channel: LineChannel, group_id: str, user_id: str) -> str:
     )
     if known:
         return known
-    return profiles.group_member_name(channel.api_host, channel.access_token, group_id, user_id)
+    name = profiles.group_member_name(channel.api_host, channel.access_token, group_id, user_id)
+    return clean_display_name(name)
 
 
 def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[
         group_id = source.get("groupId", "")
         if raw.get("type") == "join":
             host, token = channel.api_host, channel.access_token
-            return {"group_name": profiles.group_name(host, token, group_id)}
+            return {"group_name": clean_display_name(profiles.group_name(host, token, group_id))}
         if raw.get("type") == "memberJoined":
             joined = ((raw.get("joined") or {}).get("members")) or []
             return {
@@ -183,10 +184,10 @@ def _group_event(
         return handled
     if member is None:
         return "group_chat"
-    if OK_WORDS.match(text):
+    if is_ok_text(text):
         actions.do_group_answer(member, clock, reply_token, event_at=event_time(event))
         return "group_ok"
-    if SETTINGS_WORDS.match(text):
+    if is_settings_text(text):
         actions.do_send_group_settings_link(group, now, reply_token)
         return "group_settings_link"
     if JOIN_WORDS.match(text):
@@ -231,4 +232,5 @@ def _watcher_name(channel: LineChannel, user_id: str) -> str:
     watcher = TeamWatcher.objects.filter(tenant_id=channel.tenant_id, line_user_id=user_id).first()
     if watcher is not None and watcher.name:
         return watcher.name
-    return profiles.user_name(channel.api_host, channel.access_token, user_id) or "見守る人"
+    name = profiles.user_name(channel.api_host, channel.access_token, user_id)
+    return clean_display_name(name) or "見守る人"

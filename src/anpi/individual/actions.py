@@ -19,7 +19,7 @@ from anpi.people.actions import lock_or_create_line_person
 from anpi.people.models import Contact, Person
 from anpi.tenants.models import LineChannel
 
-from . import messages
+from . import contact_link, messages
 from .links import settings_url
 
 
@@ -151,40 +151,6 @@ def do_send_settings_link(person: Person, now: datetime, reply_token: str = "") 
     )
 
 
-@transaction.atomic
-def do_link_contact_line(
-    channel: LineChannel, line_user_id: str, code: str, now: datetime, reply_token: str = ""
-) -> Contact | None:
-    """A contact sent their link code in LINE: future alerts to them go by LINE."""
-    contact = (
-        Contact.objects.select_related("person")
-        .filter(person__channel=channel, link_code=code, confirmed_at__isnull=False)
-        .first()
-    )
-    if contact is None:
-        return None
-    contact.line_user_id = line_user_id
-    contact.link_code = ""
-    contact.save(update_fields=["line_user_id", "link_code"])
-    timeline.record(
-        contact.person, "contact_linked", f"緊急連絡先 {contact.name} がLINEを連携", now
-    )
-    message = messages.contact_linked_message(contact.person.name)
-    if reply_token:
-        enqueue_reply(
-            person=contact.person,
-            reply_token=reply_token,
-            messages=[message],
-            purpose="contact_linked",
-            now=now,
-        )
-    return contact
-
-
-def new_link_code() -> str:
-    return f"{secrets.randbelow(10**6):06d}"
-
-
 def open_task_count(person: Person) -> int:
     return Task.objects.filter(person=person, state=Task.State.OPEN).count()
 
@@ -270,7 +236,9 @@ def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) ->
             continue
         fields = {k: row[k] for k in ("name", "relation", "phone", "email")}
         if contact is None:
-            contact = Contact.objects.create(tenant_id=person.tenant_id, person=person, **fields)
+            contact = Contact.objects.create(
+                tenant_id=person.tenant_id, person=person, token_issued_at=now, **fields
+            )
             existing[contact.pk] = contact
             how = "メールで確認を依頼" if contact.email else "電話での同意確認待ち"
             timeline.record(
@@ -291,10 +259,12 @@ def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) ->
         if reach_changed:
             contact.confirmed_at = None
             contact.declined_at = None
-            contact.link_code = ""
+            contact_link.clear_code(contact)
             contact.line_user_id = ""
             contact.token = secrets.token_urlsafe(12)
-            changed += ["confirmed_at", "declined_at", "link_code", "line_user_id", "token"]
+            contact.token_issued_at = now
+            changed += ["confirmed_at", "declined_at", "line_user_id", "token", "token_issued_at"]
+            changed += contact_link.CODE_FIELDS
         contact.save(update_fields=changed)
         text = f"緊急連絡先 {contact.name} を変更"
         if reach_changed:
@@ -388,15 +358,6 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     return person
 
 
-def _unique_link_code(contact: Contact) -> str:
-    """A 6-digit code no other waiting contact of the same tenant holds (ingest
-    looks codes up per channel, so a clash would link the wrong contact)."""
-    while True:
-        code = new_link_code()
-        if not Contact.objects.filter(tenant_id=contact.tenant_id, link_code=code).exists():
-            return code
-
-
 def _tell_person(person: Person, message: dict[str, Any], now: datetime) -> None:
     if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
         enqueue_push(
@@ -414,8 +375,11 @@ def _confirm_contact(contact: Contact, now: datetime) -> bool:
         return False
     contact.confirmed_at = now
     contact.declined_at = None
-    contact.link_code = "" if contact.line_user_id else _unique_link_code(contact)
-    contact.save(update_fields=["confirmed_at", "declined_at", "link_code"])
+    if contact.line_user_id:
+        contact_link.clear_code(contact)
+    else:
+        contact_link.issue_code(contact, now)
+    contact.save(update_fields=["confirmed_at", "declined_at", *contact_link.CODE_FIELDS])
     return True
 
 
@@ -451,8 +415,8 @@ def do_decline_contact(contact: Contact, now: datetime) -> Contact:
         return contact
     contact.declined_at = now
     contact.confirmed_at = None
-    contact.link_code = ""
-    contact.save(update_fields=["declined_at", "confirmed_at", "link_code"])
+    contact_link.clear_code(contact)
+    contact.save(update_fields=["declined_at", "confirmed_at", *contact_link.CODE_FIELDS])
     timeline.record(
         contact.person,
         "contact_declined",
@@ -469,7 +433,8 @@ def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> C
     """Staff confirmed a (phone-only) contact's consent by telephone.
 
     The caller checks that ``user`` may act for the contact's tenant. The new
-    ``contact.link_code`` can be read out so the contact can link LINE too.
+    ``contact.link_code`` (``people.linkcodes.display``) can be read out so
+    the contact can link LINE too; it is valid for 24 hours.
     """
     contact = (
         Contact.objects.select_for_update(of=("self",))

@@ -7,7 +7,8 @@ not take is the individual service's:
 - ``follow`` → greeting with the settings link (``actions.do_follow``);
   ``unfollow`` → checks stop (``actions.do_block``);
 - the check's OK postback, or OK typed in words → ``engine.answer.answer_ok``;
-- 「せってい」 → a fresh settings link; a 6-digit code → a contact links LINE;
+- 「せってい」 → a fresh settings link; a contact's link code → the contact
+  links LINE (``contact_link``); 「れんらくさきに なる」 → how to do that;
 - anything else → the help text (a free reply).
 """
 
@@ -30,12 +31,12 @@ from anpi.engine import messages as check_messages
 from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
 from anpi.engine.events import event_time
-from anpi.engine.outbox import enqueue_reply
+from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.models import Person
-from anpi.people.words import LINK_CODE, OK_WORDS, SETTINGS_WORDS
+from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text, normalize_input
 from anpi.tenants.models import LineChannel
 
-from . import actions, messages
+from . import actions, contact_link, messages
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +45,9 @@ def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -
     source = raw.get("source") or {}
     if raw.get("type") == "follow" and source.get("type") == "user":
         user_id = source.get("userId", "")
-        return {"display_name": fetch_display_name(channel.api_host, channel.access_token, user_id)}
+        name = fetch_display_name(channel.api_host, channel.access_token, user_id)
+        # The name is echoed into chats and pages: no bidi overrides, no zero-width tricks.
+        return {"display_name": clean_display_name(name)}
     return {}
 
 
@@ -95,15 +98,28 @@ def _text(
     event_at: datetime,
 ) -> str:
     now = clock.now()
-    code = LINK_CODE.match(text)
-    if code and actions.do_link_contact_line(channel, user_id, code.group(1), now, reply_token):
-        return "contact_linked"
+    linked = contact_link.do_link_contact_line(channel, user_id, text, now, reply_token)
+    if linked is not None:
+        return "contact_" + linked
+    if normalize_input(text) == messages.BECOME_CONTACT_TEXT:
+        if reply_token:
+            enqueue_line(
+                channel=channel,
+                method="reply",
+                to=user_id,
+                reply_token=reply_token,
+                messages=[messages.become_contact_help_message()],
+                purpose="help",
+                now=now,
+                person=person,
+            )
+        return "become_contact"
     if person is None:
         return "ignored"
-    if OK_WORDS.match(text):
+    if is_ok_text(text):
         answer_ok(person, clock, reply_token=reply_token, via="line_text", event_at=event_at)
         return "ok"
-    if SETTINGS_WORDS.match(text):
+    if is_settings_text(text):
         actions.do_send_settings_link(person, now, reply_token)
         return "settings_link"
     if reply_token:

@@ -13,20 +13,32 @@ from anpi.channels.line import flex
 
 
 def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
+    """The settings link. The greeting (``welcome``) also offers the path of
+    someone who friended the account to become an emergency contact."""
     intro = (
         "ともだち ついか ありがとうございます。\nこれから ときどき「げんきですか？」と ききます。\n"
         "まず せっていを してください。"
         if welcome
         else "せっていは ここから かえられます。"
     )
-    return {
-        "type": "flex",
-        "altText": "せっていを してください",
-        "contents": flex.bubble(
-            [flex.text(intro, size="lg")],
-            {"type": "uri", "label": "せってい する", "uri": url},
-        ),
-    }
+    contents = flex.bubble(
+        [flex.text(intro, size="lg")],
+        {"type": "uri", "label": "せってい する", "uri": url},
+    )
+    if welcome:
+        contents["footer"]["contents"].append(
+            {
+                "type": "button",
+                "style": "link",
+                "height": "sm",
+                "action": {
+                    "type": "message",
+                    "label": "だれかの れんらくさきに なる",
+                    "text": BECOME_CONTACT_TEXT,
+                },
+            }
+        )
+    return {"type": "flex", "altText": "せっていを してください", "contents": contents}
 
 
 def welcome_back_message() -> dict[str, Any]:
@@ -84,5 +96,26 @@ def contact_declined_message(contact_name: str) -> dict[str, Any]:
         "text": (
             f"{contact_name}さんは れんらくさきに なれない そうです。\n"
             "ほかの ひとを えらぶときは「せってい」と おくってください。"
+        ),
+    }
+
+
+LINK_WRONG_TEXT = (
+    "この コードは つかえません。\n"
+    "コードが ただしいか、きげん（24じかん）が すぎていないか たしかめてください。"
+)
+LINK_LOCKED_TEXT = "まちがいが おおいので、しばらく うけつけません。1じかん たってから おくってください。"
+
+# The message action of the greeting's second button (a person who friended the
+# account to become someone's emergency contact).
+BECOME_CONTACT_TEXT = "れんらくさきに なる"
+
+
+def become_contact_help_message() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": (
+            "みまもる かたから とどいた メールや、スタッフから きいた\n"
+            "「れんらくコード」（れい: 1234-ABCD-EFGH）を ここに おくってください。"
         ),
     }

@@ -8,12 +8,15 @@ so the token does not leak through a shared proxy or a followed link.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
+from urllib.parse import quote
 
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from anpi.engine.clock import get_clock
+from anpi.people import linkcodes
 from anpi.people.models import Contact, Person
 from anpi.people.phones import display_phone
 
@@ -136,14 +139,29 @@ def terms(request):
 
 def _contact_page(request, contact: Contact, status: int = 200, **extra):
     person = contact.person
+    now = get_clock().now()
+    code_valid = bool(contact.link_code) and (
+        contact.link_code_expires_at is not None and now <= contact.link_code_expires_at
+    )
     context = {
         "contact": contact,
         "person": person,
         "tenant": person.tenant,
         "channel": person.channel,
+        "link_code": linkcodes.display(contact.link_code) if code_valid else "",
+        "link_code_expires_at": contact.link_code_expires_at if code_valid else None,
+        "line_link": _line_link(person.channel, contact.link_code) if code_valid else "",
         **extra,
     }
     return _private(render(request, "individual/contact_confirm.html", context, status=status))
+
+
+def _line_link(channel: Any, code: str) -> str:
+    """A link that opens the account's chat in LINE with 「れんらく <code>」 typed in
+    (LINE URL scheme ``https://line.me/R/oaMessage/{basic id}/?{text}``)."""
+    if channel is None or not channel.basic_id:
+        return ""
+    return f"https://line.me/R/oaMessage/{quote(channel.basic_id)}/?{quote('れんらく ' + code)}"
 
 
 @never_cache
@@ -154,7 +172,10 @@ def contact_confirm(request, token):
         .filter(token=token)
         .first()
     )
-    if contact is None:
+    if contact is None or linkcodes.consent_link_expired(
+        contact.token_issued_at, get_clock().now()
+    ):
+        # Unknown and expired links look the same: the page says to ask the person.
         return _private(render(request, "individual/contact_unknown.html", status=404))
     if request.method == "POST":
         answer = request.POST.get("answer")

@@ -18,7 +18,7 @@ from linebot.v3.webhooks import Event, MessageEvent, TextMessageContent
 from anpi.channels.line import profiles
 from anpi.engine.clock import Clock
 from anpi.groups.models import Group, Team
-from anpi.people.words import OK_WORDS
+from anpi.people.textnorm import clean_display_name, is_ok_text, normalize_input
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
@@ -47,9 +47,14 @@ def names_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[
     source = raw.get("source") or {}
     text = _text_of(raw)
     user_id = source.get("userId", "")
-    if source.get("type") == "user" and text is not None and user_id and INVITE_CODE.match(text):
+    if (
+        source.get("type") == "user"
+        and text is not None
+        and user_id
+        and INVITE_CODE.match(normalize_input(text))
+    ):
         name = profiles.user_name(channel.api_host, channel.access_token, user_id)
-        return {"invite_user_name": name}
+        return {"invite_user_name": clean_display_name(name)}
     return {}
 
 
@@ -58,9 +63,9 @@ def handle_team_event(
 ) -> str | None:
     if not (isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent)):
         return None
-    text = event.message.text
+    text = normalize_input(event.message.text)
     code = INVITE_CODE.match(text)
-    if code is None or OK_WORDS.match(text):
+    if code is None or is_ok_text(text):
         return None
     source = event.source
     user_id = getattr(source, "user_id", None) or ""

@@ -113,6 +113,8 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     line_user_id = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=32, unique=True, default=_nonce)
+    # When the consent link (``token``) was sent; it expires (people.linkcodes).
+    token_issued_at = models.DateTimeField(null=True, blank=True)
     link_code = models.CharField(max_length=16, blank=True)
     link_code_expires_at = models.DateTimeField(null=True, blank=True)
     # Wrong codes tried while this contact's code was waiting (people.linkcodes).
@@ -140,3 +142,23 @@ class Pause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.starts_on}–{self.ends_on}"
+
+
+class LinkCodeAttempt(models.Model):
+    """A LINE user's try at a contact link code (people.linkcodes): the attempts
+    of the last hour limit how fast anyone can guess."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    channel = models.ForeignKey(LineChannel, on_delete=models.CASCADE)
+    line_user_id = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    ok = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # individual.contact_link.do_link_contact_line: a user's recent failures.
+            models.Index(fields=["channel", "line_user_id", "at"], name="linkcode_user_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_user_id} {'ok' if self.ok else 'wrong'} {self.at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
 from anpi.individual import actions as people_actions
+from anpi.people import linkcodes
 from anpi.people.models import Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 
@@ -127,6 +128,8 @@ def contact_confirm(request: StaffRequest, contact_id: int) -> HttpResponse:
         text = pgettext(CTX, "Recorded the consent of %(name)s.") % {"name": contact.name}
         if contact.link_code:
             # Read out on the phone so the contact can link their LINE too.
-            text += " " + pgettext(CTX, "LINE link code: %(code)s") % {"code": contact.link_code}
+            text += " " + pgettext(CTX, "LINE link code: %(code)s") % {
+                "code": linkcodes.display(contact.link_code)
+            }
         messages.success(request, text)
     return redirect("dashboard:person", contact.person_id)
