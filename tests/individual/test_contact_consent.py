@@ -13,8 +13,8 @@ from anpi.engine.deliver import deliver_outbox_batch
 from anpi.engine.models import Outbox, TimelineEntry
 from anpi.individual import actions
 from anpi.individual.contact_link import do_link_contact_line
-from anpi.people import linkcodes
 from anpi.individual.links import settings_token
+from anpi.people import linkcodes
 from anpi.people.models import Contact, Person
 
 from .helpers import contact_fields
