@@ -6,6 +6,8 @@ msgids of other apps in the shared ``locale/ja`` catalogue.
 
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils.translation import pgettext, pgettext_lazy
@@ -65,3 +67,21 @@ def user_label(user: Any) -> str:
     if user is None:
         return pgettext(CTX, "someone")
     return user.get_full_name() or user.get_username()
+
+
+# A friend who never finished registering is not watched: staff should know.
+STUCK_REGISTERING = timedelta(days=int(os.environ.get("ANPI_STUCK_REGISTERING_DAYS", "3")))
+
+
+def registration_stuck(person: Any, now: datetime) -> str:
+    """Why staff should look at a person who is still ``registering`` after
+    ``STUCK_REGISTERING`` (e.g. the greeting never reached them), or ""."""
+    if person.status != "registering" or person.created_at is None:
+        return ""
+    waiting = now - person.created_at
+    if waiting < STUCK_REGISTERING:
+        return ""
+    return pgettext(
+        CTX,
+        "Registration not finished for %(days)s days: resend the settings link or call",
+    ) % {"days": waiting.days}

@@ -24,6 +24,8 @@ from django.db.models import Min
 
 from .clock import Clock, get_clock
 from .models import Check, HealthIncident, Inbox, Outbox, WorkerHeartbeat
+from .quarantine import open_counts
+from .quota import exhausted_channels
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,14 @@ def health_report(clock: Clock | None = None) -> dict[str, Any]:
     inbox_backlog = todo.count()
     oldest = inbox["oldest"]
     inbox_age = (now - oldest).total_seconds() if oldest else 0.0
+    quarantined = open_counts()
+    at_limit = exhausted_channels()
     problems = []
+    if quarantined:
+        detail = ", ".join(f"{kind} {n}" for kind, n in sorted(quarantined.items()))
+        problems.append(f"{sum(quarantined.values())} rows quarantined ({detail})")
+    if at_limit:
+        problems.append("LINE monthly message limit reached: " + ", ".join(at_limit))
     if not live:
         problems.append("no live worker" + (f" (stale: {', '.join(stale)})" if stale else ""))
     if overdue:
@@ -83,6 +92,8 @@ def health_report(clock: Clock | None = None) -> dict[str, Any]:
         "outbox_stuck": stuck,
         "inbox_backlog": inbox_backlog,
         "inbox_oldest_seconds": round(inbox_age, 1),
+        "quarantined": quarantined,
+        "line_monthly_limit": at_limit,
         "problems": problems,
     }
 

@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import pgettext
+
 from . import registry
+
+
+def _t(message: str) -> str:
+    """Policy errors are shown to tenant admins: Japanese by default (locale/ja)."""
+    return pgettext("policy", message)
 
 HOUR = 3600
 MAX_AFTER = 30 * 24 * HOUR
@@ -36,11 +43,14 @@ def _check_param(index: int, name: str, spec: registry.Param, value: Any) -> Non
     if spec.kind == "seconds":
         if not _is_int(value) or not spec.low <= value <= spec.high:
             raise PolicyError(
-                f"step {index}: {name} must be a whole number of seconds "
-                f"from {spec.low} to {spec.high}"
+                _t("Step %(n)s: %(name)s must be a whole number of seconds from %(low)s to %(high)s.")
+                % {"n": index + 1, "name": name, "low": spec.low, "high": spec.high}
             )
     elif value not in spec.choices:
-        raise PolicyError(f"step {index}: {name} must be one of {', '.join(spec.choices)}")
+        raise PolicyError(
+            _t("Step %(n)s: %(name)s must be one of %(choices)s.")
+            % {"n": index + 1, "name": name, "choices": ", ".join(spec.choices)}
+        )
 
 
 def validate_policy(steps: Any) -> list[dict[str, Any]]:
@@ -52,41 +62,53 @@ def validate_policy(steps: Any) -> list[dict[str, Any]]:
     booleans, out-of-range numbers), so a typo never reaches the worker.
     """
     if not isinstance(steps, list) or not steps:
-        raise PolicyError("a policy needs at least one step")
+        raise PolicyError(_t("A policy needs at least one step."))
     if len(steps) > MAX_STEPS:
-        raise PolicyError(f"a policy has at most {MAX_STEPS} steps")
+        raise PolicyError(_t("A policy has at most %(max)s steps.") % {"max": MAX_STEPS})
     normalized = []
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
-            raise PolicyError(f"step {index}: must be an object")
+            raise PolicyError(_t("Step %(n)s must be an object { … }.") % {"n": index + 1})
         unknown = set(step) - {"after", "action", "params"}
         if unknown:
-            raise PolicyError(f"step {index}: unknown keys {sorted(unknown)}")
+            raise PolicyError(
+                _t("Step %(n)s: unknown keys %(keys)s.")
+                % {"n": index + 1, "keys": ", ".join(sorted(map(str, unknown)))}
+            )
         name = step.get("action")
         action = registry.actions.get(name) if isinstance(name, str) else None
         if action is None:
-            raise PolicyError(f"step {index}: unknown action {name!r}")
+            raise PolicyError(
+                _t("Step %(n)s: unknown action %(action)s.") % {"n": index + 1, "action": repr(name)}
+            )
         after = step.get("after", 0)
         if not _is_int(after) or not 0 <= after <= MAX_AFTER:
             raise PolicyError(
-                f"step {index}: 'after' must be a whole number of seconds from 0 to {MAX_AFTER}"
+                _t("Step %(n)s: 'after' must be a whole number of seconds from 0 to %(max)s.")
+                % {"n": index + 1, "max": MAX_AFTER}
             )
         params = step.get("params") or {}
         if not isinstance(params, dict):
-            raise PolicyError(f"step {index}: params must be an object")
+            raise PolicyError(_t("Step %(n)s: params must be an object { … }.") % {"n": index + 1})
         for key in params:
             if key not in action.params:
-                raise PolicyError(f"step {index}: {name} has no parameter {key!r}")
+                raise PolicyError(
+                    _t("Step %(n)s: %(action)s has no parameter %(key)s.")
+                    % {"n": index + 1, "action": name, "key": repr(key)}
+                )
         for key, spec in action.params.items():
             if key in params:
                 _check_param(index, key, spec, params[key])
             elif spec.required:
-                raise PolicyError(f"step {index}: {name} needs {key}")
+                raise PolicyError(
+                    _t("Step %(n)s: %(action)s needs %(key)s.")
+                    % {"n": index + 1, "action": name, "key": key}
+                )
         normalized.append({"after": after, "action": name, "params": dict(params)})
     if not registry.actions[normalized[0]["action"]].first:
-        raise PolicyError("the first step must send the check")
+        raise PolicyError(_t("The first step must send the check."))
     if not registry.actions[normalized[-1]["action"]].last:
         # Nothing waits forever: the ladder must end with a task that repeats
         # until a human acts, or with an explicit close.
-        raise PolicyError("the last step must be decide_task or close")
+        raise PolicyError(_t("The last step must be decide_task or close."))
     return normalized

@@ -28,7 +28,7 @@ from django.db.models import F
 
 from anpi.channels.base import SendResult
 
-from . import fallback
+from . import fallback, quota
 from .models import Outbox, TimelineEntry
 
 MAX_ATTEMPTS = 10
@@ -107,10 +107,14 @@ def record_results(pairs: list[tuple[Outbox, SendResult]], now: datetime) -> Non
         _record_throttled(by_outcome["throttled"], now)
         _record_retries(by_outcome["retry"], now)
 
+        if sent:
+            quota.clear_exhausted({r.channel_id for r in sent if r.channel_id}, now)
         for row, result in by_outcome["failed"]:
             Outbox.objects.filter(pk=row.pk).update(
                 state=Outbox.State.FAILED, leased_until=None, last_error=result.detail
             )
+            if row.channel_id and quota.is_monthly_limit(result.detail):
+                quota.mark_exhausted(row.channel_id, now)
             if row.method == "multicast":
                 for member in members_failed(row.pk, result.detail):
                     fallback.on_delivery_failed(member, result.detail, now)

@@ -61,6 +61,9 @@ class LineChannel(models.Model):
     webhook_token = models.CharField(max_length=64, unique=True, default=_webhook_token)
     # Shared back-off after a 429 so that every worker process respects it.
     throttled_until = models.DateTimeField(null=True, blank=True)
+    # Set when LINE answers 429 "monthly limit" (staff are told once); cleared by
+    # the next accepted push (a new month, or a bigger plan).
+    quota_exhausted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

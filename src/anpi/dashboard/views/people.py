@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,14 @@ from anpi.people import linkcodes
 from anpi.people.models import Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 
-from ..display import CTX, LIGHTS, PERSON_STATUS, contact_consent, schedule_words
+from ..display import (
+    CTX,
+    LIGHTS,
+    PERSON_STATUS,
+    contact_consent,
+    registration_stuck,
+    schedule_words,
+)
 from ..forms import PeopleFilterForm, TaskOutcomeForm
 from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
@@ -34,7 +42,7 @@ def _staff_confirm_action():
     return getattr(people_actions, "do_confirm_contact_by_staff", None)
 
 
-def _row(p: PersonWithStatus) -> dict[str, Any]:
+def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
     # A function of its own so that ``p`` keeps its annotations' type: the
     # django-stubs plugin loses them on a Page's items.
     return {
@@ -42,6 +50,7 @@ def _row(p: PersonWithStatus) -> dict[str, Any]:
         "schedule": schedule_words(p),
         "light_label": LIGHTS[p.light],
         "status_label": PERSON_STATUS.get(p.status, p.status),
+        "attention": registration_stuck(p, now),
     }
 
 
@@ -60,7 +69,8 @@ def people_list(request: StaffRequest) -> HttpResponse:
     page = Paginator(people.order_by("nickname", "display_name", "id"), PEOPLE_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = [_row(p) for p in page]
+    now = get_clock().now()
+    rows = [_row(p, now) for p in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
