@@ -198,3 +198,17 @@ def test_the_outcome_error_from_the_person_page_stays_on_the_person_page(
     page = response.content.decode()
     assert "メモに状況を書いてください" in page
     assert "プロフィール" in page
+
+
+def test_a_person_stuck_registering_is_listed_with_a_reason(operator_client, tenant, channel, clock):
+    from datetime import timedelta
+
+    from anpi.people.models import Person
+
+    stuck = Person.objects.create(tenant=tenant, channel=channel, line_user_id="U" + "5" * 32)
+    Person.objects.filter(pk=stuck.pk).update(created_at=clock.now() - timedelta(days=4))
+    fresh = Person.objects.create(tenant=tenant, channel=channel, line_user_id="U" + "6" * 32)
+    Person.objects.filter(pk=fresh.pk).update(created_at=clock.now() - timedelta(hours=5))
+    html = operator_client.get("/people/").content.decode()
+    assert html.count("登録が") == 1
+    assert "登録が4日間終わっていません" in html

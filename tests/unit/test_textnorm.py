@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from anpi.people import linkcodes
 from anpi.people.textnorm import (
     InvalidEmail,
     clean_display_name,
@@ -19,14 +20,12 @@ from anpi.people.textnorm import (
     normalize_email,
     normalize_input,
     normalize_phone_text,
-    parse_link_code,
 )
 
 # The regexes anpi matched with before textnorm (engine/ingest.py at the time of
 # writing); every text they accept must still be accepted.
 OLD_OK_WORDS = re.compile(r"^\s*(げんき|元気|げんきです|元気です|ok|OK|ＯＫ|はい)\s*[。!！]?\s*$")
 OLD_SETTINGS_WORDS = re.compile(r"^\s*(せってい|設定)\s*$")
-OLD_LINK_CODE = re.compile(r"^\s*(?:れんらく|連絡)?\s*(\d{6})\s*$")
 
 
 # --- normalize_input ---------------------------------------------------------------------
@@ -229,77 +228,27 @@ def test_everything_the_old_settings_regex_accepted_still_counts(typed):
     assert is_settings_text(typed)
 
 
-# --- parse_link_code -----------------------------------------------------------------------
+# --- contact link codes (people.linkcodes reads them after normalize_input) -----------
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
-    [
-        ("501751", "501751"),
-        ("５０１７５１", "501751"),
-        ("れんらく ５０１７５１", "501751"),
-        ("れんらく　５０１７５１", "501751"),
-        ("連絡501751", "501751"),
-        ("連絡先: 501751", "501751"),
-        ("レンラク 501751", "501751"),
-        ("れんらく は 501751", "501751"),
-        ("コード 501751", "501751"),
-        ("code:501751", "501751"),
-        ("501 751", "501751"),
-        ("501-751", "501751"),
-        ("５０１ー７５１", "501751"),
-        ("５０１－７５１", "501751"),
-        ("50 17 51", "501751"),
-        ("501751。", "501751"),
-        ("٥٠١٧٥١", "501751"),  # Arabic-Indic digits: the old \d took them too
-        ("12345", None),
-        ("1234567", None),
-        ("090-1234-5678", None),
-        ("12:30", None),
-        ("501751円", None),
-        ("れんらく", None),
-        ("げんき", None),
-        ("", None),
-    ],
+    "typed",
+    ["1234-K7QX2MPA", "1234-K7QX-2MPA", "１２３４－Ｋ７ＱＸ－２ＭＰＡ", "れんらく 1234ーk7qx-2mpa。"],
 )
-def test_link_codes_are_read_in_any_width_and_with_separators(typed, expected):
-    assert parse_link_code(typed) == expected
+def test_contact_link_codes_are_read_in_any_width_and_case(typed):
+    assert linkcodes.parse(typed) == (1234, "K7QX2MPA")
 
 
-@pytest.mark.parametrize(
-    "typed", ["501751", " 501751 ", "れんらく501751", "連絡 501751", "\u3000501751"]
-)
-def test_everything_the_old_link_code_regex_accepted_still_parses(typed):
-    old = OLD_LINK_CODE.match(typed)
-    assert old
-    assert parse_link_code(typed) == old.group(1)
-
-
-LETTERS_AND_DIGITS = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-@pytest.mark.parametrize(
-    "typed, length, expected",
-    [
-        ("AB12CD34", 8, "AB12CD34"),
-        ("ＡＢ１２ ＣＤ３４", 8, "AB12CD34"),
-        ("code ab12cd34", 8, "AB12CD34"),
-        ("ab12cd34", 8, None),  # lower case alone may be an ordinary word
-        ("AB12CD34", 6, None),
-        ("AB12CDI4", 8, None),  # I is not in the alphabet
-        ("12345678", 8, "12345678"),
-    ],
-)
-def test_the_code_length_and_alphabet_are_parameters(typed, length, expected):
-    assert parse_link_code(typed, length=length, alphabet=LETTERS_AND_DIGITS) == expected
+@pytest.mark.parametrize("typed", ["123456", "げんきです", "1234-K7QX2MP", "1234-K7QX2MP1"])
+def test_other_text_is_not_a_link_code(typed):
+    assert linkcodes.parse(typed) is None
 
 
 def test_new_link_codes_are_parsed_back():
-    from anpi.individual.actions import new_link_code
-
-    for _ in range(50):
-        code = new_link_code()
-        assert parse_link_code(code) == code
+    for contact_id in (1, 42, 99999):
+        code = linkcodes.new_code(contact_id)
+        assert linkcodes.parse(code) == (contact_id, code.split("-")[1])
+        assert linkcodes.parse(linkcodes.display(code)) == (contact_id, code.split("-")[1])
 
 
 # --- clean_display_name ------------------------------------------------------------------
@@ -463,8 +412,8 @@ def test_no_normalizer_raises_on_arbitrary_text(text):
     assert isinstance(normalize_input(text), str)
     assert isinstance(is_ok_text(text), bool)
     assert isinstance(is_settings_text(text), bool)
-    code = parse_link_code(text)
-    assert code is None or (len(code) == 6 and code.isdigit() and code.isascii())
+    parsed = linkcodes.parse(text)
+    assert parsed is None or (parsed[0] >= 0 and len(parsed[1]) == linkcodes.SECRET_LENGTH)
     cleaned = clean_display_name(text)
     assert not any(c in cleaned for c in "\u202e\u202d\u2066\u2067\u200b\ufeff\u200f")
     assert grapheme_length(text) <= len(text)

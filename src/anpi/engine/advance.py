@@ -33,6 +33,7 @@ from . import merge, registry
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Quarantine, Task
+from .policies import validate_policy
 from .quarantine import quarantine, resolve
 from .steps import MERGED
 from .tasks import open_task
@@ -62,7 +63,10 @@ def advance_check(check_id: int, now: datetime) -> bool:
             return False
         if check.next_action_at is None or check.next_action_at > now:
             return False
-        policy = check.policy
+        # A snapshot saved before validation was strict (or edited in the
+        # database) could loop or overflow: refuse it here, and the caller
+        # quarantines this check alone (PolicyError).
+        policy = validate_policy(check.policy)
         index = check.step
         step = policy[index]
         action = step["action"]

@@ -16,7 +16,7 @@ Public functions:
 - :func:`normalize_input` — NFKC, dashes, whitespace; the first step of every other one.
 - :func:`is_ok_text` — the natural ways of saying 「元気です」 (never a negative sentence).
 - :func:`is_settings_text` — 「せってい」 / 「設定」.
-- :func:`parse_link_code` — a contact's link code in any width, with separators.
+- contact link codes: ``people.linkcodes`` reads them after :func:`normalize_input`.
 - :func:`clean_display_name` — a name safe to echo into a chat.
 - :func:`grapheme_length` — what a person counts as characters.
 - :func:`normalize_email` — a deliverable address, or :class:`InvalidEmail`.
@@ -30,8 +30,6 @@ import unicodedata
 import regex
 
 __all__ = [
-    "LINK_CODE_ALPHABET",
-    "LINK_CODE_LENGTH",
     "InvalidEmail",
     "clean_display_name",
     "grapheme_length",
@@ -40,7 +38,6 @@ __all__ = [
     "normalize_email",
     "normalize_input",
     "normalize_phone_text",
-    "parse_link_code",
 ]
 
 # --- normalize_input ---------------------------------------------------------------------
@@ -212,55 +209,6 @@ def is_settings_text(text: str) -> bool:
     text = stripped
     text = regex.sub(r"[\sー\-~〜、,。.!]", "", text)
     return bool(_SETTINGS_SENTENCE.match(text))
-
-
-# --- parse_link_code -----------------------------------------------------------------------
-
-#: Length of a contact's link code (see ``anpi.people.actions.new_link_code``).
-LINK_CODE_LENGTH = 6
-#: The characters a link code is made of (digits today; upper-case letters may join).
-LINK_CODE_ALPHABET = "0123456789"
-_LINK_WORDS = regex.compile(
-    r"^(?:(?:れんらく(?:さき)?|連絡(?:先)?|りんく)(?:こーど)?|こーど|(?:code|link)(?![a-z]))"
-    r"\s*(?:は|:)?\s*",
-    regex.IGNORECASE,
-)
-_CODE_BODY = regex.compile(r"^[0-9A-Za-z]+(?:(?: ?- ?| )[0-9A-Za-z]+)*$")
-
-
-def _ascii_digits(text: str) -> str:
-    """Any Unicode decimal digit as ASCII (NFKC leaves e.g. Arabic-Indic digits)."""
-    return "".join(
-        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
-    )
-
-
-def parse_link_code(
-    text: str, length: int = LINK_CODE_LENGTH, alphabet: str = LINK_CODE_ALPHABET
-) -> str | None:
-    """The link code in a message, or ``None``.
-
-    Accepts the code alone or after a word (「れんらく」「連絡」「コード」, optionally with
-    「:」), in any width, with spaces or hyphens inside (「５０１ ７５１」「501-751」
-    「５０１ー７５１」) and trailing 「。」/「!」. The code must be exactly ``length``
-    characters of ``alphabet`` once separators are removed. Letters are compared in
-    upper case; a code with letters typed alone must already be in upper case, so that
-    an ordinary word (「thanks」) is never taken for a code.
-    """
-    text = _ascii_digits(normalize_input(text))
-    text = regex.sub(r"[。.!]+$", "", text).strip()
-    after_word = _LINK_WORDS.sub("", _hiragana(text), count=1)
-    had_word = after_word != _hiragana(text)
-    body = after_word.strip() if had_word else text
-    if not _CODE_BODY.match(body):
-        return None
-    code = regex.sub(r"[ \-]", "", body)
-    if not had_word and code != code.upper():
-        return None
-    code = code.upper()
-    if len(code) != length or any(c not in alphabet for c in code):
-        return None
-    return code
 
 
 # --- clean_display_name --------------------------------------------------------------------
