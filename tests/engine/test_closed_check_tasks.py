@@ -4,17 +4,10 @@ still be asked to phone them or their contacts."""
 
 from __future__ import annotations
 
-import pytest
-
 from anpi.engine.answer import answer_ok, record_task_outcome
 from anpi.engine.models import Check, EscalationPolicy, Task
 
 HOUR = 3600
-BUG = (
-    "engine bug: a check closed by a 'close' step or folded into an older one "
-    "(merged) keeps its open tasks, and neither an OK nor staff's 'safe' cancels "
-    "them (answer.py cancels tasks of the checks it closes only)"
-)
 
 
 def climb(clock, work, *hours):
@@ -23,7 +16,6 @@ def climb(clock, work, *hours):
         work()
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 def test_an_ok_after_the_ladder_closed_cancels_the_call_to_the_contact(
     make_person, tenant, clock, work
 ):
@@ -46,7 +38,6 @@ def test_an_ok_after_the_ladder_closed_cancels_the_call_to_the_contact(
     assert not Task.objects.filter(person=person, state="open").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 def test_staff_finding_a_person_without_line_safe_leaves_no_call_to_make(make_person, clock, work):
     person = make_person(line_user_id="")  # no LINE: every question is a staff call
     # Day 1 unanswered: re-ask, call, last notice, contacts, then a decision for

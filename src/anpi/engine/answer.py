@@ -17,7 +17,7 @@ from . import messages, timeline
 from .clock import Clock
 from .models import Check
 from .outbox import enqueue_reply
-from .tasks import TaskClosed, close_check, record_task_outcome
+from .tasks import TaskClosed, cancel_settled_tasks, close_check, record_task_outcome
 
 __all__ = ["TaskClosed", "answer_ok", "record_task_outcome"]
 
@@ -43,6 +43,7 @@ def answer_ok(
     with transaction.atomic():
         answered = 0
         open_checks = Check.objects.filter(person=person, state=Check.State.OPEN)
+        later = 0
         if event_at is not None:
             later = open_checks.filter(due_at__gt=event_at).count()
             if later:
@@ -65,6 +66,8 @@ def answer_ok(
             timeline.record(
                 person, "ok_unprompted", "本人から「げんきです」（確認待ちなし）", now, via=via
             )
+            if not later:  # a late, stale OK settles nothing
+                cancel_settled_tasks(person.pk, now)
         if reply_token:
             enqueue_reply(
                 person=person,

@@ -51,9 +51,21 @@ def close_check(check: Check, *, state: str, reason: str, now: datetime) -> bool
             Task.objects.filter(check_run=check, state=Task.State.OPEN).update(
                 state=Task.State.CANCELLED, done_at=now
             )
+            if state in (Check.State.ANSWERED, Check.State.RESOLVED):
+                cancel_settled_tasks(check.person_id, now)
             return True
         check.refresh_from_db(fields=["state", "version"])
     raise RuntimeError(f"check {check.pk}: compare-and-set did not settle")
+
+
+def cancel_settled_tasks(person_id: int, now: datetime) -> int:
+    """The person is known to be fine: cancel their open tasks that hang on a
+    check no longer open (a check closed by a ``close`` step, or folded into an
+    older one by engine.merge), so staff are not asked to call about it.
+    Tasks of open checks are their checks' business. Returns how many."""
+    return Task.objects.filter(
+        person_id=person_id, state=Task.State.OPEN
+    ).exclude(check_run__state=Check.State.OPEN).update(state=Task.State.CANCELLED, done_at=now)
 
 
 def open_task(
@@ -130,6 +142,7 @@ def record_task_outcome(
         )
         if outcome == Task.Outcome.SAFE:
             close_check(check, state=Check.State.RESOLVED, reason="staff_safe", now=now)
+            cancel_settled_tasks(person.pk, now)
         elif task.kind == Task.Kind.CALL_PERSON and check.current_action() == "call_task":
             # The ladder was holding for this call; go on now rather than at the deadline.
             Check.objects.filter(
