@@ -126,7 +126,9 @@ def send_invite_mail(issued: IssuedInvite) -> bool:
 
 def find_invite(token: str, at: datetime) -> StaffInvite:
     """The open invite for ``token``; raises ``InviteInvalid`` with the reason."""
-    invite = StaffInvite.objects.select_related("tenant").filter(token_hash=token_hash(token)).first()
+    invite = (
+        StaffInvite.objects.select_related("tenant").filter(token_hash=token_hash(token)).first()
+    )
     if invite is None:
         raise InviteInvalid("unknown")
     if invite.used_at is not None:

@@ -44,11 +44,14 @@ def staff_invite(request: HttpRequest, token: str) -> HttpResponse:
         invite = staff.find_invite(token, now)
     except staff.InviteInvalid as invalid:
         return no_store(
-            render(request, "dashboard/account/invite_invalid.html", {"reason": invalid.reason}, status=410)
+            render(
+                request,
+                "dashboard/account/invite_invalid.html",
+                {"reason": invalid.reason},
+                status=410,
+            )
         )
-    form = JoinForm(
-        request.POST or None, email=invite.email, initial={"username": invite.email}
-    )
+    form = JoinForm(request.POST or None, email=invite.email, initial={"username": invite.email})
     if request.method == "POST" and form.is_valid():
         try:
             user = staff.do_accept_invite(
@@ -56,7 +59,12 @@ def staff_invite(request: HttpRequest, token: str) -> HttpResponse:
             )
         except staff.InviteInvalid as invalid:
             return no_store(
-                render(request, "dashboard/account/invite_invalid.html", {"reason": invalid.reason}, status=410)
+                render(
+                    request,
+                    "dashboard/account/invite_invalid.html",
+                    {"reason": invalid.reason},
+                    status=410,
+                )
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("two-factor-setup")
