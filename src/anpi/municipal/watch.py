@@ -13,8 +13,8 @@ from anpi.tenants.models import Membership
 
 def watcher_home(request: HttpRequest) -> HttpResponse:
     refused = require_second_factor(request)
-    if refused is not None:
-        return refused
+    if refused is not None or not request.user.is_authenticated:
+        return refused or forbidden(request)
     tenants = Membership.objects.filter(user=request.user, role="watcher").values("tenant_id")
     teams = Team.objects.filter(tenant_id__in=tenants, watchers__user=request.user).distinct()
     if not teams:
