@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from conftest import totp_code
 from playwright.sync_api import expect
 
 from anpi.engine.models import Inbox
 from anpi.engine.worker import run_until_idle
+from conftest import totp_code
 
 
 def after_webhook(clock, event_type: str, count: int = 1) -> None:

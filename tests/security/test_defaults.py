@@ -12,7 +12,12 @@ from django.core.management import CommandError, call_command
 
 from anpi.engine.models import HealthIncident
 
-ENV_BASE = {k: v for k, v in os.environ.items() if not k.startswith("ANPI_")}
+# The run's own ANPI_* and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE stay out.
+ENV_BASE = {
+    k: v
+    for k, v in os.environ.items()
+    if not k.startswith("ANPI_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+}
 
 
 def run_anpi(*args: str, **env: str) -> subprocess.CompletedProcess:
