@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
-	$(PY) -m django compilemessages --settings=anpi.settings -v 0 || true
+	# From the locale's folder, without settings (they want keys; catalogs do not).
+	cd src/anpi && $(abspath $(VENV))/bin/django-admin compilemessages -v 0
 	touch $(STAMP)
 
 install: $(STAMP)

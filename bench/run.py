@@ -30,6 +30,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+
+def _throwaway_keys() -> None:
+    """Keys for this run and every process it starts (anpi refuses to start
+    without them outside the demo and pytest; see anpi.keys)."""
+    from anpi.keys import throwaway_keys
+
+    secret, encryption = throwaway_keys()
+    os.environ.setdefault("ANPI_SECRET_KEY", secret)
+    os.environ.setdefault("ANPI_ENCRYPTION_KEY", encryption)
+
+
+_throwaway_keys()
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")
 BENCH_DB = os.environ.get("BENCH_DB", "anpi_bench")
 PHASES = ["push", "multicast", "escalate", "webhook"]

@@ -2,6 +2,11 @@
 
 Personas (healthchecks style): ``operator`` works for ``tenant``; ``stranger`` is
 staff of ``other_tenant`` and must get 404 for anything of ``tenant``.
+
+Staff personas have a confirmed TOTP device (``totp_code(user)`` gives its
+current code), and ``client.force_login(user)`` also marks the session's second
+factor verified, as a real sign-in with the code would. A test of what happens
+*without* a second factor says so: ``client.force_login(user, verified=False)``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 12, 1, 8, 0, tzinfo=JST)
@@ -69,13 +75,60 @@ def other_tenant(db):
     return Tenant.objects.create(name="となり市社協", slug="other")
 
 
+class StaffClient(Client):
+    """Django's test client whose ``force_login`` passes the second factor too.
+
+    ``verified=True`` (the default) stores the user's confirmed TOTP device in
+    the session exactly as ``django_otp.login`` does after a right code; users
+    without a device get one first. ``verified=False`` signs in with the
+    password only."""
+
+    def force_login(self, user, backend=None, *, verified: bool = True):
+        super().force_login(user, backend or "django.contrib.auth.backends.ModelBackend")
+        if verified:
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
+
+
+def totp_device(user):
+    """The user's confirmed TOTP device (made on first use)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+
+
+def totp_code(user_or_device, at: float | None = None) -> str:
+    """The current (or ``at``'s) 6-digit code of a user's TOTP device."""
+    import time as real_time
+
+    from django_otp.oath import TOTP
+
+    device = user_or_device if hasattr(user_or_device, "bin_key") else totp_device(user_or_device)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = at if at is not None else real_time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
+STAFF_PASSWORD = "correct horse battery"
+
+
 def _user(username: str, tenant, role: str):
     from django.contrib.auth.models import User
 
     from anpi.tenants.models import Membership
 
-    user = User.objects.create_user(username, password="correct horse battery")
+    user = User.objects.create_user(username, password=STAFF_PASSWORD)
     Membership.objects.create(tenant=tenant, user=user, role=role)
+    totp_device(user)
     return user
 
 
@@ -87,6 +140,22 @@ def operator(tenant):
 @pytest.fixture
 def stranger(other_tenant):
     return _user("stranger", other_tenant, "operator")
+
+
+@pytest.fixture
+def tenant_admin(tenant):
+    return _user("admin", tenant, "admin")
+
+
+@pytest.fixture
+def watcher(tenant):
+    """A 見守る人 with a login: works in LINE, has no dashboard."""
+    return _user("watcher", tenant, "watcher")
+
+
+@pytest.fixture
+def stranger_admin(other_tenant):
+    return _user("stranger-admin", other_tenant, "admin")
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@ anpi demo [--speed N]   embedded demo: SQLite, simulator, web and worker
 anpi web [--port N]     the web process (dashboard, webhook, settings pages)
 anpi worker             one engine worker (run several on PostgreSQL)
 anpi sim [--port N]     the LINE platform simulator
+anpi demo-otp           the demo login's current second-factor code (demo only)
+anpi createtenant NAME SLUG --kind npo|municipal --admin-email E
 anpi migrate | health | any other manage.py command
+
+Outside the demo, ANPI_SECRET_KEY and ANPI_ENCRYPTION_KEY must be set: anpi
+stops with a one-line message saying how to make them (``anpi.keys``).
 """
 
 from __future__ import annotations
@@ -45,8 +50,28 @@ def web_argv(args: list[str]) -> list[str]:
     ]
 
 
+DEMO_COMMANDS = {"demo": "demo", "demo-otp": "demo_otp"}
+
+
+def require_settings() -> None:
+    """Load the settings now so that missing keys stop anpi with one line, not a traceback."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
+    from anpi.keys import MissingKeys
+
+    try:
+        import importlib
+
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except MissingKeys as missing:
+        sys.exit(str(missing))
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DEMO_COMMANDS:
+        # The demo's own keys (var/demo-keys.json) and database (var/demo.sqlite3).
+        os.environ["ANPI_DEMO"] = "1"
+        argv[0] = DEMO_COMMANDS[argv[0]]
     if argv and argv[0] == "sim":
         # The simulator plays LINE's side of the wire and needs no Django.
         from anpi.linesim.server import run
@@ -62,11 +87,11 @@ def main(argv: list[str] | None = None) -> None:
         # through WhiteNoise).
         from gunicorn.app.wsgiapp import run as gunicorn_run
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
+        require_settings()
         sys.argv = web_argv(argv[1:])
         gunicorn_run()
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anpi.settings")
+    require_settings()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["anpi", *argv])

@@ -5,26 +5,49 @@ environment, so the same settings module serves both:
 
 - ``ANPI_DATABASE_URL``: ``sqlite:///path/to/db.sqlite3`` (default, embedded) or
   ``postgres://user@host:port/dbname``.
-- ``ANPI_SECRET_KEY``: Django's secret key; also the default root of the key that
-  encrypts channel secrets (``ANPI_ENCRYPTION_KEY`` overrides it).
+- ``ANPI_SECRET_KEY`` and ``ANPI_ENCRYPTION_KEY``: required outside the demo and
+  the tests (``anpi.keys``; anpi refuses to start without them).
 - ``ANPI_DEBUG``, ``ANPI_ALLOWED_HOSTS``, ``ANPI_BASE_URL`` (public URL used in the
   links sent to people), ``ANPI_EMAIL_HOST`` / ``ANPI_EMAIL_PORT``.
+- ``ANPI_PROFILE=production`` turns every transport-security default on (HTTPS
+  redirect, HSTS, Secure cookies); each one can still be set on its own from the
+  environment (see "Security" below and docs/security.md).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("ANPI_VAR_DIR", Path.cwd() / "var"))
 
-SECRET_KEY = os.environ.get("ANPI_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-ENCRYPTION_KEY = os.environ.get("ANPI_ENCRYPTION_KEY", "")
+from anpi.keys import demo_keys, required_keys, throwaway_keys  # noqa: E402
+
+# "production" turns the secure defaults on; "default" is a laptop or a trial.
+PROFILE = os.environ.get("ANPI_PROFILE", "default")
+# The embedded demo (`anpi demo` sets it): throw-away keys in var/, the demo's own
+# database file, and the demo's second-factor helper (`anpi demo-otp`).
+ANPI_DEMO = os.environ.get("ANPI_DEMO") == "1" and PROFILE != "production"
+# Test runs and the type checker (django-stubs imports this module) never serve.
+_TOOL_RUN = PROFILE != "production" and ("pytest" in sys.modules or "mypy" in sys.modules)
+
+if os.environ.get("ANPI_SECRET_KEY") and os.environ.get("ANPI_ENCRYPTION_KEY"):
+    SECRET_KEY, ENCRYPTION_KEY = required_keys(os.environ)
+elif ANPI_DEMO:
+    SECRET_KEY, ENCRYPTION_KEY = demo_keys(VAR_DIR)
+elif _TOOL_RUN:
+    SECRET_KEY, ENCRYPTION_KEY = throwaway_keys()
+else:
+    SECRET_KEY, ENCRYPTION_KEY = required_keys(os.environ)  # raises MissingKeys
+
 DEBUG = os.environ.get("ANPI_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ANPI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 BASE_URL = os.environ.get("ANPI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -35,6 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "anpi.tenants",
     "anpi.people",
     "anpi.individual",
@@ -53,8 +80,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor of this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # The absolute session lifetime, and staff disabled since they signed in.
+    "anpi.tenants.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "anpi.tenants.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anpi.urls"
@@ -119,16 +154,104 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"ANPI_DATABASE_URL has an unsupported scheme: {parsed.scheme!r}")
 
 
-DATABASES = {"default": database_from_url(os.environ.get("ANPI_DATABASE_URL", "sqlite:///"))}
+_DEFAULT_DB = f"sqlite:///{VAR_DIR / 'demo.sqlite3'}" if ANPI_DEMO else "sqlite:///"
+DATABASES = {"default": database_from_url(os.environ.get("ANPI_DATABASE_URL", _DEFAULT_DB))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Length, not composition (NIST SP 800-63B): at least 12 characters, not like
+# the user's name or e-mail, not a common password.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out account or address before the
+    # password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+# --- Security (docs/security.md). Every value can be set from the environment;
+# ANPI_PROFILE=production only changes the defaults.
+_PRODUCTION = PROFILE == "production"
+SECURE_SSL_REDIRECT = _env_bool("ANPI_SECURE_SSL_REDIRECT", _PRODUCTION)
+SECURE_HSTS_SECONDS = _env_int("ANPI_SECURE_HSTS_SECONDS", 31_536_000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("ANPI_SECURE_HSTS_INCLUDE_SUBDOMAINS", _PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_bool("ANPI_SECURE_HSTS_PRELOAD", _PRODUCTION)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https".
+_proxy_header = os.environ.get("ANPI_SECURE_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    tuple(_proxy_header.split(",", 1)) if "," in _proxy_header else None  # type: ignore[assignment]
+)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("ANPI_SECURE_COOKIES", _PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = os.environ.get("ANPI_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("ANPI_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Sessions: idle timeout (each request pushes the expiry on) and an absolute
+# lifetime from sign-in (tenants.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = _env_int("ANPI_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+ANPI_SESSION_MAX_SECONDS = _env_int("ANPI_SESSION_MAX_SECONDS", 12 * 60 * 60)
+
+# Second factor (django-otp): TOTP with a static device for recovery codes.
+OTP_TOTP_ISSUER = os.environ.get("ANPI_OTP_ISSUER", "anpi")
+
+# django-axes: lock an account, and separately an address, after repeated failures.
+AXES_FAILURE_LIMIT = _env_int("ANPI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("ANPI_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "dashboard/locked.html"
+AXES_IPWARE_PROXY_COUNT = _env_int("ANPI_PROXY_COUNT", 0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Content Security Policy (django-csp): scripts only from anpi itself or with
+# the page's nonce; inline style attributes stay allowed (the templates use a few).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+ANPI_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# /healthz details (problems, backlogs) for a monitor: "Authorization: Bearer <token>".
+ANPI_HEALTH_TOKEN = os.environ.get("ANPI_HEALTH_TOKEN", "")
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
@@ -163,6 +286,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "anpi": {"handlers": ["console"], "level": os.environ.get("ANPI_LOG_LEVEL", "INFO")},
+        # Failed and locked-out sign-ins (django-axes) go to the log.
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # A 500 logs its traceback (Django's default only mails ADMINS, which is
         # unset, and prints nothing unless DEBUG).
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},

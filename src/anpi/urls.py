@@ -1,18 +1,9 @@
 from django.contrib.auth import views as auth_views
-from django.http import JsonResponse
 from django.urls import include, path
 
+from anpi.dashboard.views import account
+from anpi.dashboard.views.health import healthz
 from anpi.engine.webhook import line_webhook
-
-
-def healthz(request):
-    from anpi.engine.health import health_report, track_incident
-
-    report = health_report()
-    if report.get("database") == "ok":
-        track_incident(report)
-    return JsonResponse(report, status=200 if report["ok"] else 503)
-
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -23,6 +14,11 @@ urlpatterns = [
         "login/", auth_views.LoginView.as_view(template_name="dashboard/login.html"), name="login"
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Reachable with a password but no second factor yet (tenants.access).
+    path("account/2fa/setup/", account.two_factor_setup, name="two-factor-setup"),
+    path("account/2fa/verify/", account.two_factor_verify, name="two-factor-verify"),
+    path("account/2fa/recovery/", account.two_factor_recovery, name="two-factor-recovery"),
+    path("join/<str:token>/", account.staff_invite, name="staff-invite"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("anpi.individual.urls")),
     path("g/", include("anpi.groups.urls")),

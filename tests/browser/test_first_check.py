@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from anpi.engine.models import Inbox
 from anpi.engine.worker import run_until_idle
+from conftest import totp_code
 
 
 def after_webhook(clock, event_type: str, count: int = 1) -> None:
@@ -64,6 +65,8 @@ def test_a_newcomer_follows_registers_answers_and_staff_see_it(
     staff.goto(live_server.url + "/login/")
     staff.fill("input[name=username]", "operator")
     staff.fill("input[name=password]", "correct horse battery")
+    staff.get_by_role("button", name="ログイン").click()
+    staff.fill("input[name=code]", totp_code(operator))  # the second factor
     staff.get_by_role("button", name="ログイン").click()
     staff.goto(live_server.url + "/people/")
     row = staff.locator("tr", has_text="はなこ")

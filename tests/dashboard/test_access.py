@@ -108,8 +108,15 @@ def test_the_language_switcher_changes_the_language(client, operator):
     assert "コールキュー" not in page
 
 
-def test_a_staff_member_can_log_in_with_the_form(client, operator):
+def test_a_staff_member_can_log_in_with_the_form_and_the_code(client, operator):
+    from conftest import totp_code
+
     response = client.post("/login/", {"username": "operator", "password": "correct horse battery"})
     assert response.status_code == 302
+    assert response["Location"] == "/"
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/2fa/verify/?next=/"
+    response = client.post("/account/2fa/verify/", {"code": totp_code(operator), "next": "/"})
     assert response["Location"] == "/"
     assert client.get("/").status_code == 200

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 
 from anpi.demo.seed import seed_demo
 from anpi.engine.models import Task
@@ -16,7 +17,8 @@ def test_the_demo_seeds_people_at_different_stages(sim, live_server, transaction
     assert people["たけし"].checks.get().state == "open"
     assert Task.objects.filter(person=people["うめ"], kind="call_person", state="open").exists()
     assert people["鈴木じろう"].status == "registering"
-    assert authenticate(username=info.username, password=info.password) is not None
+    request = RequestFactory().post("/login/")
+    assert authenticate(request, username=info.username, password=info.password) is not None
     # さくらさん saw her check and the thank-you in the phone simulator.
     texts = [
         m.get("text") or m.get("altText")

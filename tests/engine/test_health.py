@@ -63,8 +63,11 @@ def test_anpi_health_exits_zero_when_healthy(db, clock, capsys):
     assert capsys.readouterr().out.startswith("OK")
 
 
-def test_healthz_answers_503_with_the_problems(client, db, clock):
-    response = client.get("/healthz")
+def test_healthz_answers_503_with_the_problems_to_a_monitor_with_the_token(
+    client, db, clock, settings
+):
+    settings.ANPI_HEALTH_TOKEN = "monitor-token"
+    response = client.get("/healthz", HTTP_AUTHORIZATION="Bearer monitor-token")
     assert response.status_code == 503
     assert response.json()["problems"] == ["no live worker"]
 

@@ -35,6 +35,19 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "src"), str(Path(__file__).resolve().parent)]
 
+
+def _throwaway_keys() -> None:
+    """Keys for this run and every process it starts (anpi refuses to start
+    without them outside the demo and pytest; see anpi.keys)."""
+    from anpi.keys import throwaway_keys
+
+    secret, encryption = throwaway_keys()
+    os.environ.setdefault("ANPI_SECRET_KEY", secret)
+    os.environ.setdefault("ANPI_ENCRYPTION_KEY", encryption)
+
+
+_throwaway_keys()
+
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 12, 1, 8, 50, tzinfo=JST)
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, queue, tenant
+from .views import people, platform, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("contacts/<int:contact_id>/confirm/", people.contact_confirm, name="contact-confirm"),
     path("tenant/", tenant.switch_tenant, name="switch-tenant"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/<int:membership_id>/disable/", staff.staff_disable, name="staff-disable"),
+    path("staff/<int:membership_id>/enable/", staff.staff_enable, name="staff-enable"),
+    path("platform/tenants/", platform.tenants, name="platform-tenants"),
 ]

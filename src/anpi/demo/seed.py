@@ -20,6 +20,11 @@ from anpi.engine.worker import run_until_idle
 from anpi.people.models import Contact, Person
 from anpi.tenants.models import LineChannel, Membership, Tenant
 
+# The demo login's TOTP key: fixed so that the banner and `anpi demo-otp` can
+# print it. Demo only: it is written nowhere else, and `anpi demo-otp` refuses
+# to run outside the demo (settings.ANPI_DEMO).
+DEMO_TOTP_KEY_HEX = b"anpi-demo-only-totp!".hex()
+
 
 @dataclass
 class DemoInfo:
@@ -27,6 +32,20 @@ class DemoInfo:
     channel: LineChannel
     username: str
     password: str
+    totp_secret: str = ""
+
+
+def enrol_demo_totp(user: User) -> str:
+    """Pre-enrol the demo login's TOTP device with the fixed demo key; returns
+    the base32 secret (what an authenticator app wants)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anpi.tenants.twofactor import base32_secret
+
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, name="demo", defaults={"key": DEMO_TOTP_KEY_HEX, "confirmed": True}
+    )
+    return base32_secret(device)
 
 
 def wire_channel(
@@ -75,6 +94,7 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
         password = secrets.token_urlsafe(9)
         user = User.objects.create_user("demo", password=password, first_name="デモ担当")
         Membership.objects.create(tenant=tenant, user=user, role="admin")
+        totp_secret = enrol_demo_totp(user)
     channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
 
     clock = FixedClock(now - timedelta(hours=28, minutes=5))
@@ -134,4 +154,10 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
         friend("鈴木じろう")  # followed, has not finished the settings yet
     finally:
         set_clock(previous)
-    return DemoInfo(tenant=tenant, channel=channel, username="demo", password=password)
+    return DemoInfo(
+        tenant=tenant,
+        channel=channel,
+        username="demo",
+        password=password,
+        totp_secret=totp_secret,
+    )

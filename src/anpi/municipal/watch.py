@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from anpi.engine.models import Check
 from anpi.groups.models import Alert, Team, TeamPerson
-from anpi.tenants.access import forbidden
+from anpi.tenants.access import forbidden, no_store, require_second_factor
 from anpi.tenants.models import Membership
 
 
 def watcher_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    refused = require_second_factor(request)
+    if refused is not None or not request.user.is_authenticated:
+        return refused or forbidden(request)
     tenants = Membership.objects.filter(user=request.user, role="watcher").values("tenant_id")
     teams = Team.objects.filter(tenant_id__in=tenants, watchers__user=request.user).distinct()
     if not teams:
@@ -27,4 +27,6 @@ def watcher_home(request: HttpRequest) -> HttpResponse:
     alerts = Alert.objects.filter(
         team__in=teams, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
     ).select_related("person", "team")
-    return render(request, "municipal/watch.html", {"teams": teams, "rows": rows, "alerts": alerts})
+    return no_store(
+        render(request, "municipal/watch.html", {"teams": teams, "rows": rows, "alerts": alerts})
+    )

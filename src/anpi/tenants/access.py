@@ -12,7 +12,11 @@ Rules every view follows:
   fetch one object so that another tenant's object is a plain 404 (never 403:
   staff must not learn that an id exists elsewhere);
 - a logged-in user with no staff membership gets the 403 page; watchers (見守る人)
-  work in LINE and get the 403 page too for now.
+  work in LINE and get the 403 page too; a disabled membership counts as none;
+- nothing is shown before the session has a verified second factor
+  (``require_second_factor``): a user without a device is sent to enrol one
+  (``two-factor-setup``), a user with one to enter a code (``two-factor-verify``);
+- every response of a staff page carries ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django_otp import user_has_device
 
 from .models import Membership, Tenant
 
@@ -54,7 +60,7 @@ def staff_memberships(user: Any) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(
-        Membership.objects.filter(user=user, role__in=STAFF_ROLES)
+        Membership.objects.filter(user=user, role__in=STAFF_ROLES, disabled_at__isnull=True)
         .select_related("tenant")
         .order_by("tenant__name", "tenant_id")
     )
@@ -75,15 +81,40 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/forbidden.html", status=403)
 
 
+def is_verified(request: HttpRequest) -> bool:
+    """Did this session pass the second factor (django-otp's ``OTPMiddleware``)?"""
+    check = getattr(request.user, "is_verified", None)
+    return bool(check and check())
+
+
+def require_second_factor(request: HttpRequest) -> HttpResponse | None:
+    """``None`` when the request may see personal data; otherwise the redirect:
+    to the login page (anonymous), to TOTP enrolment (no confirmed device yet)
+    or to the code page (a device, but not verified in this session)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if is_verified(request):
+        return None
+    where = "two-factor-verify" if user_has_device(request.user) else "two-factor-setup"
+    return redirect_to_login(request.get_full_path(), login_url=where)
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
 def staff_view(
     view: Callable[Concatenate[StaffRequest, P], HttpResponse],
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Decorator: logged-in staff of a tenant only; sets ``request.tenant``."""
+    """Decorator: logged-in staff of a tenant only, second factor verified;
+    sets ``request.tenant``."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+        refused = require_second_factor(request)
+        if refused is not None:
+            return refused
         memberships = staff_memberships(request.user)
         membership = pick_membership(request, memberships)
         if membership is None:
@@ -98,7 +129,41 @@ def staff_view(
             # Render lazily-rendered responses while the tenant's zone is active.
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
-            return response
+            return no_store(response)
+
+    return wrapper
+
+
+def admin_view(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Decorator: a ``staff_view`` for the tenant admin role only (others get 403)."""
+
+    @wraps(view)
+    def only_admins(request: StaffRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        if request.membership.role != "admin":
+            return forbidden(request)
+        return view(request, *args, **kwargs)
+
+    return staff_view(only_admins)
+
+
+def platform_admin_view(
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Decorator: platform admins only (Django's ``is_staff``), second factor verified.
+
+    A platform admin runs the installation (creates tenants); they see no
+    tenant's people unless they also hold a membership."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        refused = require_second_factor(request)
+        if refused is not None:
+            return refused
+        if not getattr(request.user, "is_staff", False):
+            return forbidden(request)
+        return no_store(view(request, *args, **kwargs))
 
     return wrapper
 

@@ -2,8 +2,10 @@
 
 A tenant's LINE channel secret and access token let anyone impersonate the
 tenant's official account, so they are stored encrypted with Fernet
-(AES-128-CBC + HMAC). The key is derived with HKDF from ``ANPI_ENCRYPTION_KEY``,
-or from Django's ``SECRET_KEY`` when that is not set.
+(AES-128-CBC + HMAC). The key is derived with HKDF from ``ANPI_ENCRYPTION_KEY``
+alone: it is never derived from Django's ``SECRET_KEY`` (``anpi.keys`` makes
+both required outside the demo and the tests), so a copied database opens
+nothing without the encryption key itself.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ def _fernet(root: str) -> Fernet:
 
 
 def _root() -> str:
-    return settings.ENCRYPTION_KEY or settings.SECRET_KEY
+    if not settings.ENCRYPTION_KEY:
+        raise ValueError("ANPI_ENCRYPTION_KEY is not set")
+    return settings.ENCRYPTION_KEY
 
 
 def encrypt(plaintext: str) -> str:

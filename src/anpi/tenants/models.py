@@ -113,6 +113,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default="operator")
+    # Set by a tenant admin (tenants.staff.do_disable_staff): the membership no
+    # longer opens anything; the user's sessions were ended at that moment.
+    disabled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -121,6 +124,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant} ({self.role})"
+
+
+class StaffInvite(models.Model):
+    """An e-mailed invitation to become staff of a tenant (tenants.staff).
+
+    Only a SHA-256 of the link's token is stored, so a copied database opens no
+    invite. Single use (``used_at``, set with a compare-and-set) and short-lived
+    (``expires_at``)."""
+
+    ROLE_CHOICES = [("admin", _("Tenant admin")), ("operator", _("Operator"))]
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="staff_invites")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.tenant} ({self.role})"
 
 
 class AuditEntry(models.Model):

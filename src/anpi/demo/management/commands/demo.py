@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from anpi.engine.clock import AcceleratedClock, RealClock, set_clock
 
@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="seed, print the URLs and exit")
 
     def handle(self, *args, **opts):
+        if not settings.ANPI_DEMO:
+            raise CommandError("run the demo as `anpi demo` (it sets ANPI_DEMO=1 and its own keys)")
         from anpi.demo import seed as seed_module
         from anpi.demo.servers import start_mail_sink, start_web
         from anpi.engine.worker import run_forever
@@ -76,6 +78,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\nanpi demo is running"))
         self.stdout.write(
             f"  Dashboard:        {web_url}/   (login: {info.username} / {info.password})"
+        )
+        self.stdout.write(
+            f"  Second factor:    TOTP key {info.totp_secret} (demo only); the current code:\n"
+            "                    .venv/bin/anpi demo-otp"
         )
         self.stdout.write(f"  Phone simulator:  {sim.url}/")
         self.stdout.write(f"  Health:           {web_url}/healthz  and  {sim.url}/healthz")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0003_auditentry'),
+        ('tenants', '0004_staff_invites_disabled_members'),
     ]
 
     operations = [

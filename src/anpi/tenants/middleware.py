@@ -1,0 +1,60 @@
+"""Session lifetime and the security headers every response carries.
+
+``SessionLifetimeMiddleware``: Django's ``SESSION_COOKIE_AGE`` with
+``SESSION_SAVE_EVERY_REQUEST`` is the idle timeout; this adds the absolute
+lifetime. The time of sign-in is stored in the session (``SIGNED_IN_AT``, set
+by the ``user_logged_in`` signal, see ``apps.py``); once
+``ANPI_SESSION_MAX_SECONDS`` have passed, or when the stamp is missing, the
+session is logged out and the request goes on as anonymous (so a staff page
+answers with the login redirect).
+
+``SecurityHeadersMiddleware``: ``Permissions-Policy`` on every response and
+``Cache-Control: no-store`` on every response a view made without its own
+``Cache-Control`` (static files are answered by WhiteNoise before this runs).
+Nearly every dynamic page of anpi shows personal data (dashboard, settings
+pages reached by a link, 2FA secrets), so no-store is the default, not a list.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+SIGNED_IN_AT = "anpi_signed_in_at"
+
+
+def stamp_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: remember when this session signed in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            max_age = settings.ANPI_SESSION_MAX_SECONDS
+            if not isinstance(signed_in_at, int) or time.time() - signed_in_at > max_age:
+                logout(request)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.ANPI_PERMISSIONS_POLICY)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
