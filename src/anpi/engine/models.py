@@ -308,3 +308,25 @@ class Quarantine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.error[:60]}"
+
+
+class CostAlert(models.Model):
+    """Staff were warned that a tenant's paid LINE messages reached ``threshold``
+    percent of its plan in ``month`` (engine.cost): once per threshold a month."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    month = models.CharField(max_length=7)  # "2026-12", in the tenant's time zone
+    threshold = models.PositiveSmallIntegerField()
+    used = models.PositiveIntegerField()
+    limit = models.PositiveIntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "month", "threshold"], name="cost_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.month} {self.threshold}%"

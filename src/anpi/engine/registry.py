@@ -21,6 +21,7 @@ brings from its ``AppConfig.ready()``; the engine only calls what was registered
 - ``event_handlers``: asked in ``order`` (lowest first) by
   ``ingest.handle_event``; the first that returns a word (for logs and tests)
   has handled the event, ``None`` passes it on. They get the event's lookups.
+- ``chat_size_providers``: how many members a group chat has (paid messages).
 - ``lookup_providers``: asked by ``ingest.lookups_before_transaction`` (calls to
   LINE such as display names, made before the event's transaction opens so
   that no lock is held across HTTP); their dicts are merged.
@@ -86,6 +87,9 @@ planners: list[Planner] = []
 policy_resolvers: list[PolicyResolver] = []
 _event_handlers: list[tuple[int, EventHandler]] = []
 lookup_providers: list[LookupProvider] = []
+# {group or room id: members} for the services' chats: LINE counts a push to a
+# group once per member (engine.cost).
+chat_size_providers: list[Callable[[list[str]], dict[str, int]]] = []
 fallback_policy: list[dict[str, Any]] = []
 
 

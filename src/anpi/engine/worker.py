@@ -85,6 +85,7 @@ def heartbeat(name: str, clock: Clock) -> None:
 HEARTBEAT_EVERY = 10.0  # real seconds between heartbeat rows
 HEARTBEAT_VIRTUAL = 30.0  # ...or virtual seconds, when the clock runs fast
 HEALTH_EVERY = 60.0  # real seconds between health checks (incidents)
+COST_EVERY = 3600.0  # real seconds between cost checks (engine.cost)
 
 
 class _Periodic:
@@ -169,6 +170,7 @@ def run_forever(
     name = name or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     beat = _Periodic(HEARTBEAT_EVERY)
     health = _Periodic(HEALTH_EVERY)
+    costs = _Periodic(COST_EVERY)
     ping = _Periodic(getattr(settings, "ANPI_HEARTBEAT_INTERVAL", 60.0))
     last_virtual_beat = None
     threads = start_job_threads(clock, stop, idle_sleep)
@@ -186,6 +188,10 @@ def run_forever(
             one = Pass(planned=plan_all(clock), advanced=advance_due_checks(clock))
             if health.due():
                 track_incident(health_report(clock), clock.now())
+            if costs.due():
+                from .cost import check_costs
+
+                check_costs(clock.now())
         except Exception:  # noqa: BLE001 - a worker must outlive a bad pass (e.g. DB restart)
             log.exception("worker pass failed; retrying")
             stop.wait(1.0)

@@ -28,6 +28,8 @@ class GroupsConfig(AppConfig):
                 alert=True,
             )
         )
+        if plan.group_sizes not in registry.chat_size_providers:
+            registry.chat_size_providers.append(plan.group_sizes)
         registry.register(
             planner=plan.plan_group_checks,
             event_handler=ingest.handle_group_event,

@@ -91,3 +91,15 @@ def plan_group_checks(clock: Clock, horizon: timedelta = PLAN_HORIZON, batch: in
             planned += plan_group(group, now)
         if len(groups) < batch:
             return planned
+
+
+def group_sizes(line_group_ids: list[str]) -> dict[str, int]:
+    """engine.registry chat-size provider: active members of each known group
+    (a group push costs one paid message per member)."""
+    from django.db.models import Count, Q
+
+    return dict(
+        Group.objects.filter(line_group_id__in=line_group_ids)
+        .annotate(n=Count("members", filter=Q(members__left_at__isnull=True)))
+        .values_list("line_group_id", "n")
+    )

@@ -27,6 +27,18 @@ class Tenant(models.Model):
     kind = models.CharField(max_length=20, choices=KIND_CHOICES, default="npo")
     timezone = models.CharField(max_length=64, default="Asia/Tokyo")
     staff_email = models.EmailField(blank=True, help_text=_("Where alerts for staff are e-mailed."))
+    # The LINE Official Account plan (LINE.md "Plans in Japan"): how many pushes a
+    # month are included; engine.cost warns staff at 80% and 95% of it.
+    LINE_PLANS = [
+        ("free", _("Communication (200 messages)")),
+        ("light", _("Light (5,000 messages)")),
+        ("standard", _("Standard (30,000 messages, then pay as you go)")),
+        ("custom", _("Custom monthly limit")),
+    ]
+    line_plan = models.CharField(max_length=20, choices=LINE_PLANS, default="free")
+    line_monthly_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("For a custom plan: messages a month.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

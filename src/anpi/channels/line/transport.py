@@ -141,3 +141,15 @@ def fetch_display_name(host: str, access_token: str, user_id: str) -> str:
     except Exception:  # noqa: BLE001 - a missing name must never stop a registration
         return ""
     return profile.display_name or ""
+
+
+def fetch_quota_consumption(host: str, access_token: str) -> int | None:
+    """This month's messages sent, as LINE counts them
+    (``GET /v2/bot/message/quota/consumption`` → ``totalUsage``), or None."""
+    try:
+        usage = _api(host.rstrip("/"), access_token).get_message_quota_consumption(
+            _request_timeout=REQUEST_TIMEOUT
+        )
+    except Exception:  # noqa: BLE001 - a second opinion only; anpi counts its own
+        return None
+    return int(usage.total_usage)
