@@ -45,10 +45,16 @@ def _throwaway_keys() -> None:
 _throwaway_keys()
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")
 BENCH_DB = os.environ.get("BENCH_DB", "anpi_bench")
-PHASES = ["push", "multicast", "escalate", "webhook"]
+PHASES = ["push", "multicast", "escalate", "webhook", "ceiling"]
 # Default N per figure: chosen so that `make bench` (SQLite and PostgreSQL)
 # finishes in about 15 minutes on a 2-core machine. --n sets them all.
-DEFAULT_N = {"push": 20000, "multicast": 20000, "escalate": 20000, "webhook": 2000}
+DEFAULT_N = {
+    "push": 20000,
+    "multicast": 20000,
+    "escalate": 20000,
+    "webhook": 2000,
+    "ceiling": 20000,
+}
 
 
 def progress(message: str) -> None:
@@ -190,7 +196,7 @@ class Bench:
     def seed(self, name: str, n: int, identical: bool = False) -> Any:
         """N persons on one channel of a new tenant, all due this very minute."""
         from anpi.engine.models import EscalationPolicy
-        from anpi.engine.policies import INDIVIDUAL_DEFAULT
+        from anpi.individual.policy import INDIVIDUAL_DEFAULT
         from anpi.people.models import Person
         from anpi.tenants.models import LineChannel, Tenant
 
@@ -260,37 +266,69 @@ class Bench:
             time.sleep(0.1)
         elapsed = state["last_at"] - started
         self.stop(procs)
+        first = get_json(self.sim_url + f"/_bench/accepted?since={base}")["times"][:1]
         progress(f"{key}: {n} in {elapsed:.1f} s (floor {n / floor_rate:.1f} s)")
         self.results[f"{key}_seconds"] = figure(elapsed, "s", n)
+        if first:
+            self.results[f"{key}_first_ms"] = figure((first[0] - started) * 1000, "ms", n)
         self.results[f"{key}_floor_seconds"] = figure(n / floor_rate, "s", n)
         self.push_channel = channel if not identical else getattr(self, "push_channel", None)
 
     def escalate(self) -> None:
         """Every open check of the push tenant made overdue now (its next step is
-        the re-send): time until every step fired, and the lag of each step."""
-        from anpi.engine.models import Check, TimelineEntry
+        the re-send). Measured to what a person feels: until LINE (the simulator)
+        accepted each re-send, not until the step was written. Figures: time to
+        the last and to the first accepted re-send, and the p99 lag of each from
+        the moment it fell due."""
+        from anpi.engine.models import Check
 
         tenant = self.push_channel.tenant_id
         open_checks = Check.objects.filter(tenant_id=tenant, state="open")
         n = open_checks.count()
-        due = datetime.now(UTC)
-        open_checks.update(next_action_at=due)
-        started = time.monotonic()
+        base = self.sim_progress()["deliveries"]
+        due_wall = time.time()
+        open_checks.update(next_action_at=datetime.fromtimestamp(due_wall, UTC))
         procs = self.workers()
-        resent = TimelineEntry.objects.filter(tenant_id=tenant, kind="resent")
         shown = 0
-        while (done := resent.count()) < n:
+        while (done := self.sim_progress()["deliveries"] - base) < n:
             if done // max(1, n // 10) > shown:
                 shown = done // max(1, n // 10)
-                progress(f"escalate: {done}/{n} ({time.monotonic() - started:.1f} s)")
+                progress(f"escalate: {done}/{n} accepted ({time.time() - due_wall:.1f} s)")
             self.watch_rss()
             time.sleep(0.2)
-        elapsed = time.monotonic() - started
         self.stop(procs)
-        lags = [(at - due).total_seconds() * 1000 for at in resent.values_list("at", flat=True)]
-        progress(f"escalate: {n} steps in {elapsed:.1f} s")
+        times = get_json(self.sim_url + f"/_bench/accepted?since={base}")["times"][:n]
+        lags = [(t - due_wall) * 1000 for t in times]
+        elapsed = max(times) - due_wall
+        progress(f"escalate: {n} re-sends accepted in {elapsed:.1f} s")
         self.results["escalate_seconds"] = figure(elapsed, "s", n)
+        self.results["escalate_first_ms"] = figure(min(lags), "ms", n)
         self.results["escalate_lag_p99_ms"] = figure(pct(lags, 0.99), "ms", n)
+
+    def ceiling(self, n: int) -> None:
+        """The bare official SDK, no database, pushing the same check message to
+        the same simulator with the worker's sending threads (bench/ceiling.py):
+        the rate anpi's deliver could reach at best on this machine."""
+        channel = self.push_channel
+        users = get_json(self.sim_url + "/_bench/users", {"bot": channel.bot_user_id, "n": n})
+        out = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "ceiling.py"), "--host", self.sim_url]
+            + ["--token", channel.access_token],
+            input=json.dumps(users["ids"]),
+            capture_output=True,
+            text=True,
+            check=True,
+            env=self.env,
+        )
+        rate = json.loads(out.stdout)["per_second"]
+        progress(f"ceiling: bare SDK {rate:.0f} pushes/s")
+        self.results["ceiling_push_per_s"] = figure(rate, "1/s", n)
+        pushed = self.results.get("dispatch_push_seconds")
+        if pushed:
+            anpi_rate = pushed["n"] / pushed["value"]
+            self.results["dispatch_push_ratio_to_ceiling"] = figure(
+                round(anpi_rate / rate, 3), "ratio", pushed["n"]
+            )
 
     def _taps(self, port: int, users: list[str], tokens: list[str], rate: float) -> list:
         ch = self.push_channel
@@ -413,7 +451,11 @@ KEYS = [
     "webhook_p99_ms",
     "tap_to_answered_p99_ms",
     "tap_to_reply_p99_ms",
+    "dispatch_push_first_ms",
+    "ceiling_push_per_s",
+    "dispatch_push_ratio_to_ceiling",
     "escalate_seconds",
+    "escalate_first_ms",
     "escalate_lag_p99_ms",
     "worker_peak_rss_mb",
     "web_peak_rss_mb",
@@ -442,7 +484,7 @@ def main() -> int:
         bench.start()
         progress(f"{args.db}, {workers} worker(s); N per phase {sizes}")
         try:
-            needs_push = {"push", "escalate", "webhook"} & set(only)
+            needs_push = {"push", "escalate", "webhook", "ceiling"} & set(only)
             if needs_push:
                 bench.dispatch("dispatch_push", "push", sizes["push"], 2000, identical=False)
                 if "push" not in only:
@@ -452,6 +494,8 @@ def main() -> int:
                 bench.dispatch(
                     "dispatch_multicast", "multi", sizes["multicast"], 100000, identical=True
                 )
+            if "ceiling" in only:
+                bench.ceiling(sizes["ceiling"])
             if "escalate" in only:
                 bench.escalate()
             if "webhook" in only:

@@ -5,6 +5,7 @@ routes (the control API would take minutes to create 100,000 users one by one):
     GET  /_bench/progress                               → {"deliveries": k, "last_at": t}
     POST /_bench/reply_tokens {"bot": …, "users": [...]} → {"tokens": [...]} (valid ~1 min)
     GET  /_bench/replies                                → {user id: ISO time of the reply}
+    GET  /_bench/accepted?since=k                        → {"times": [t, …]} (deliveries k…)
 
 ``last_at`` is the wall-clock time (time.time()) of the latest accepted delivery,
 measured here, on the simulator's side of the wire.
@@ -29,12 +30,14 @@ from anpi.linesim.state import User, new_user_id  # noqa: E402
 
 
 class _CountingList(list):
-    """The simulator's delivery log, noting when the last entry arrived."""
+    """The simulator's delivery log, noting when each entry arrived."""
 
     last_at = 0.0
+    times: list[float] = []
 
     def append(self, item: object) -> None:
         _CountingList.last_at = time.time()
+        _CountingList.times.append(_CountingList.last_at)
         super().append(item)
 
 
@@ -62,6 +65,10 @@ def main() -> None:
             {"deliveries": len(sim.state.deliveries), "last_at": _CountingList.last_at}
         )
 
+    async def accepted(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        return web.json_response({"times": _CountingList.times[since:]})
+
     async def replies(request: web.Request) -> web.Response:
         with sim.state.lock:
             got = {d["recipient"]: d["at"] for d in sim.state.deliveries if d["via"] == "reply"}
@@ -76,6 +83,7 @@ def main() -> None:
     app.router.add_post("/_bench/reply_tokens", reply_tokens)
     app.router.add_get("/_bench/replies", replies)
     app.router.add_get("/_bench/progress", progress)
+    app.router.add_get("/_bench/accepted", accepted)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 
