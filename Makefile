@@ -47,7 +47,7 @@ MINUTES ?= 10
 soak: install
 	PG_URL=$(PG_URL) ANPI_SEED=$(SEED) $(PY) tests/reliability/soak.py --minutes $(MINUTES) --persons 150 --workers 4
 
-# ruff, mypy (django-stubs; 0 errors) and import-linter (the layers of DESIGN.md §4).
+# ruff, mypy (django-stubs; 0 errors) and import-linter (the layers of docs/engine.md).
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy

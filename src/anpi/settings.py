@@ -128,7 +128,7 @@ def database_from_url(url: str) -> dict:
             "OPTIONS": {
                 # Writers queue on the busy timeout instead of failing, and a
                 # transaction takes the write lock at BEGIN so that a read-then-write
-                # never deadlocks against another writer (DESIGN.md §3).
+                # never deadlocks against another writer (docs/engine.md).
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -6,7 +6,7 @@ LINE, with a LINE, an e-mail and a phone-only contact) checked every 1–3 days,
 and an answer at a random moment, or none. The fixed clock then jumps from
 one due moment to the next for three days, the real worker running at each
 (``run_until_idle`` with a recording transport), and the invariants of
-DESIGN.md §3 must hold:
+docs/engine.md ("The six invariants") must hold:
 
 1. each schedule occurrence yields exactly one check;
 2. every open check has a future next action or an open task with a deadline;

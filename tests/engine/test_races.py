@@ -4,7 +4,7 @@ Each thread has its own database connection, as the web process, the ingest
 thread and several worker processes would. ``threading.Barrier`` lines the
 threads up; the tests that must see one exact interleaving pause one side
 inside its transaction and let the other run into it. The rules under test are
-the invariants of DESIGN.md §3 and the lock order of docs/engine.md:
+the invariants of docs/engine.md and the lock order of docs/engine.md:
 
 - an OK racing any step of the ladder wins, and after it commits no step of
   that check fires (invariant 5);

@@ -1,4 +1,4 @@
-"""The six invariants of DESIGN.md, checked against the database and against the
+"""The six invariants of docs/engine.md, checked against the database and against the
 LINE simulator's own record of what reached each phone.
 
 Each function returns a list of violations (human-readable strings); an empty

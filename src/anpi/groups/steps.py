@@ -1,4 +1,4 @@
-"""Escalation actions of the group and team services (registered in engine.steps).
+"""Escalation actions of つながり (registered with engine.registry in groups/apps.py).
 
 Each runs inside the transaction that won the check's compare-and-set (see
 engine.steps), so its outbox rows and alert rows commit with the step.

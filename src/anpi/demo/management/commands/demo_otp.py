@@ -17,10 +17,18 @@ class Command(BaseCommand):
 
         if not settings.ANPI_DEMO:
             raise CommandError("demo-otp works only in the demo (`anpi demo-otp`, ANPI_DEMO=1)")
-        device = TOTPDevice.objects.filter(
-            user__username="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True
-        ).first()
+        from django.db import DatabaseError
+
+        try:
+            device = TOTPDevice.objects.filter(
+                user__username="demo", key=DEMO_TOTP_KEY_HEX, confirmed=True
+            ).first()
+        except DatabaseError:
+            device = None  # no demo database in this folder's var/
         if device is None:
-            raise CommandError("no demo login in this database: start the demo first (make demo)")
+            raise CommandError(
+                f"no demo login in {settings.VAR_DIR}: run this in the folder where you ran "
+                "`make demo` (or set ANPI_VAR_DIR to its var/ folder), after the demo started"
+            )
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         self.stdout.write(f"{totp.token():0{device.digits}d}")
