@@ -138,3 +138,32 @@ def test_a_person_whose_planning_raises_is_quarantined_and_others_are_planned(
     plan.plan_due_checks(clock)
     assert Check.objects.filter(person=good).count() == 1
     assert Quarantine.objects.get(kind="person").object_id == bad.pk
+
+
+def test_a_failed_message_whose_fallback_raises_does_not_stall_delivery(
+    make_person, clock, work, transport, monkeypatch
+):
+    from anpi.channels.base import SendResult
+    from anpi.engine import fallback
+
+    real = fallback.on_delivery_failed
+    broken = make_person("たろう")
+
+    def flaky(row, detail, now):
+        if row.person_id == broken.pk:
+            raise RuntimeError("bug in the fallback")
+        return real(row, detail, now)
+
+    monkeypatch.setattr(fallback, "on_delivery_failed", flaky)
+    healthy = make_person("はなこ")
+    transport.script = [SendResult("failed", "blocked", 400)] * 2
+    clock.advance(hours=1)
+    work()  # returns: the batch was recorded, not retried forever
+    assert Task.objects.filter(person=healthy, kind="call_person").exists()
+    assert Quarantine.objects.get(kind="outbox").object_id == check_row_of(broken).pk
+
+
+def check_row_of(person):
+    from anpi.engine.models import Outbox
+
+    return Outbox.objects.get(person=person, purpose="check")

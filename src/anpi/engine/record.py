@@ -20,8 +20,10 @@ A 429 on any row makes its channel back off (``throttled_until``) for every work
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -29,9 +31,12 @@ from django.db.models import F
 from anpi.channels.base import SendResult
 
 from . import fallback, quota
-from .models import Outbox, TimelineEntry
+from .models import Outbox, Quarantine, TimelineEntry
+from .quarantine import quarantine
 
 MAX_ATTEMPTS = 10
+
+log = logging.getLogger(__name__)
 THROTTLE_BACKOFF = timedelta(seconds=1)
 
 
@@ -102,7 +107,7 @@ def record_results(pairs: list[tuple[Outbox, SendResult]], now: datetime) -> Non
             Outbox.objects.filter(pk=row.pk).update(
                 state=Outbox.State.EXPIRED, leased_until=None, last_error=result.detail
             )
-            fallback.on_reply_refused(row, result.detail, now)
+            _guarded(fallback.on_reply_refused, row, result.detail, now)
 
         _record_throttled(by_outcome["throttled"], now)
         _record_retries(by_outcome["retry"], now)
@@ -117,9 +122,21 @@ def record_results(pairs: list[tuple[Outbox, SendResult]], now: datetime) -> Non
                 quota.mark_exhausted(row.channel_id, now)
             if row.method == "multicast":
                 for member in members_failed(row.pk, result.detail):
-                    fallback.on_delivery_failed(member, result.detail, now)
+                    _guarded(fallback.on_delivery_failed, member, result.detail, now)
             else:
-                fallback.on_delivery_failed(row, result.detail, now)
+                _guarded(fallback.on_delivery_failed, row, result.detail, now)
+
+
+def _guarded(handle: Any, row: Outbox, detail: str, now: datetime) -> None:
+    """Run a row's fallback in a savepoint: if it raises, that row is quarantined
+    (``anpi health``) and the batch's other results are still recorded, instead
+    of the whole batch rolling back and being sent again forever."""
+    try:
+        with transaction.atomic():
+            handle(row, detail, now)
+    except Exception as exc:  # noqa: BLE001 - the poison-row rule
+        log.exception("outbox %s: fallback raised; quarantined", row.pk)
+        quarantine(Quarantine.Kind.OUTBOX, row.pk, exc, now, row.tenant_id)
 
 
 def _record_throttled(pairs: list[tuple[Outbox, SendResult]], now: datetime) -> None:
