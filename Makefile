@@ -51,7 +51,7 @@ soak: install
 lint: install
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
-	cd src && ../$(VENV)/bin/lint-imports ../pyproject.toml
+	cd src && ../$(VENV)/bin/lint-imports --no-cache ../pyproject.toml
 
 clean:
 	rm -rf $(VENV) var

@@ -26,7 +26,7 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
-from anpi.channels.line.transport import fetch_display_name
+from anpi.channels.line import profiles
 from anpi.engine import messages as check_messages
 from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
@@ -45,7 +45,7 @@ def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -
     source = raw.get("source") or {}
     if raw.get("type") == "follow" and source.get("type") == "user":
         user_id = source.get("userId", "")
-        name = fetch_display_name(channel.api_host, channel.access_token, user_id)
+        name = profiles.user_name(channel.api_host, channel.access_token, user_id)
         # The name is echoed into chats and pages: no bidi overrides, no zero-width tricks.
         return {"display_name": clean_display_name(name)}
     return {}

@@ -1,4 +1,5 @@
-"""Names from LINE: a group's name and its members' display names.
+"""Names from LINE: a user's, a group's and a group member's display names
+(the one place anpi asks LINE for a name).
 
 Group summary and member profile work for any account (LINE.md). These calls
 are best-effort: a name is nice to have, never worth failing an event for, so
@@ -35,6 +36,7 @@ def group_member_name(host: str, token: str, group_id: str, user_id: str) -> str
 
 
 def user_name(host: str, token: str, user_id: str) -> str:
+    """A 1:1 user's display name (``GET /v2/bot/profile/{userId}``), or ""."""
     try:
         return _api(host, token).get_profile(user_id, _request_timeout=TIMEOUT).display_name
     except Exception:  # noqa: BLE001 - best effort

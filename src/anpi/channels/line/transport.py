@@ -132,17 +132,6 @@ class LineTransport(Transport):
         )
 
 
-def fetch_display_name(host: str, access_token: str, user_id: str) -> str:
-    """The user's LINE display name, or "" if LINE does not tell (best effort)."""
-    try:
-        profile = _api(host.rstrip("/"), access_token).get_profile(
-            user_id, _request_timeout=REQUEST_TIMEOUT
-        )
-    except Exception:  # noqa: BLE001 - a missing name must never stop a registration
-        return ""
-    return profile.display_name or ""
-
-
 def fetch_quota_consumption(host: str, access_token: str) -> int | None:
     """This month's messages sent, as LINE counts them
     (``GET /v2/bot/message/quota/consumption`` → ``totalUsage``), or None."""
