@@ -157,3 +157,18 @@ def test_the_webhook_answers_without_its_trailing_slash(post, channel, clock):
     path = channel.webhook_path().rstrip("/")
     response = post(body=b'{"destination": "x", "events": []}', path=path)
     assert response.status_code == 200
+
+
+def test_nul_and_lone_surrogates_are_stored_not_a_500(post, work, clock, make_person):
+    # JSON allows \u0000 and \ud800; PostgreSQL cannot store them.
+    person = make_person(line_user_id=USER)
+    clock.advance(hours=1)
+    work()
+    raw = json.dumps(
+        {"destination": "x", "events": [text_event(USER, "げんき\x00です\ud800", clock.now())]}
+    )
+    body = raw.replace('"destination": "x"', f'"destination": "{person.channel.bot_user_id}"')
+    assert post(body=body.encode()).status_code == 200
+    stored = Inbox.objects.get()
+    assert "\x00" not in stored.event["message"]["text"]
+    work()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from linebot.v3 import SignatureValidator
@@ -66,4 +67,21 @@ def read_events(body: bytes, bot_user_id: str = "") -> list[dict[str, Any]]:
         timestamp = event.get("timestamp")
         if not isinstance(timestamp, int) or isinstance(timestamp, bool) or timestamp < 0:
             raise WebhookError(400, "every event needs a numeric timestamp")
-    return events
+    return [storable(event) for event in events]
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """``value`` with every string made storable in PostgreSQL: NUL (which a
+    ``text`` or ``jsonb`` value cannot hold) and lone surrogates (not UTF-8)
+    become U+FFFD. JSON allows both (``\\u0000``, ``\\ud800``); LINE does not send
+    them, but a signed body must never turn into a 500 and a lost event."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
