@@ -18,6 +18,7 @@ from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
 from anpi.individual import actions as people_actions
 from anpi.people import linkcodes
+from anpi.people.lookups import looks_like_phone, phone_q
 from anpi.people.models import Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 
@@ -61,9 +62,12 @@ def people_list(request: StaffRequest) -> HttpResponse:
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
-            people = people.filter(
-                Q(nickname__icontains=q) | Q(display_name__icontains=q) | Q(phone__icontains=q)
-            )
+            # Phone numbers are encrypted: only an exact match on the whole
+            # normalised number is possible (people.lookups), never a part of it.
+            match = Q(nickname__icontains=q) | Q(display_name__icontains=q)
+            if looks_like_phone(q):
+                match |= phone_q(q)
+            people = people.filter(match)
         if form.cleaned_data["light"]:
             people = people.filter(light=form.cleaned_data["light"])
     page = Paginator(people.order_by("nickname", "display_name", "id"), PEOPLE_PER_PAGE).get_page(
