@@ -67,7 +67,7 @@ def service_purposes(tenant_kind: str, *, health: bool) -> tuple[list[str], list
 def current_consent(person: Person) -> Consent | None:
     """The person's open consent (not withdrawn), or None."""
     return (
-        Consent.objects.filter(person=person, contact=None, withdrawn_at=None)
+        Consent.objects.filter(person=person, for_contact=False, withdrawn_at=None)
         .order_by("-given_at", "-id")
         .first()
     )
@@ -119,6 +119,7 @@ def record_contact_consent(contact: Contact, now: datetime, *, via: str) -> Cons
     return Consent.objects.create(
         tenant_id=contact.tenant_id,
         person_id=contact.person_id,
+        for_contact=True,
         contact=contact,
         purposes=[P.BE_CONTACTED.value],
         recipients=[R.STAFF.value],
@@ -136,7 +137,7 @@ def withdraw_contact_consent(contact: Contact, now: datetime, *, via: str) -> in
 def withdraw_person_consent(person: Person, now: datetime, *, via: str, user: Any = None) -> int:
     """Close the person's open consent (the rows stay, with the date, the way
     and the staff user). Returns the number of rows closed (0 if none open)."""
-    rows = Consent.objects.filter(person=person, contact=None, withdrawn_at=None)
+    rows = Consent.objects.filter(person=person, for_contact=False, withdrawn_at=None)
     return _close(rows, now, via, user)
 
 
@@ -151,6 +152,7 @@ def consent_rows(person: Person) -> list[dict[str, Any]]:
     (for the 開示請求 export and the person page)."""
     return [
         {
+            "for_contact": c.for_contact,
             "contact_id": c.contact_id,
             "purposes": c.purposes,
             "recipients": c.recipients,

@@ -232,6 +232,9 @@ class Consent(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    # Whose consent: the person's own, or one of their contacts' (the contact
+    # row may be gone later; the record stays).
+    for_contact = models.BooleanField(default=False)
     contact = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
     )
@@ -242,7 +245,7 @@ class Consent(models.Model):
     # settings_page | contact_page | staff_phone
     given_via = models.CharField(max_length=20)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # line | settings_page | staff | contact_page | superseded
+    # line | settings_page | staff | contact_page | superseded | removed | erased
     withdrawn_via = models.CharField(max_length=20, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -252,7 +255,7 @@ class Consent(models.Model):
         indexes = [
             # people.consent.current_consent: the person's open consent.
             models.Index(
-                fields=["person", "contact"],
+                fields=["person", "for_contact"],
                 condition=Q(withdrawn_at__isnull=True),
                 name="consent_open_idx",
             ),

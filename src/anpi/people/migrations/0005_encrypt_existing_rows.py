@@ -100,6 +100,7 @@ def backfill_consents(apps, schema_editor):
             Consent(
                 tenant_id=tenant_id,
                 person_id=person_id,
+                for_contact=True,
                 contact_id=pk,
                 purposes=["be_contacted"],
                 recipients=["staff"],
