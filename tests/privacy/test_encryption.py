@@ -30,7 +30,14 @@ def test_a_persons_phone_and_notes_are_stored_encrypted_and_read_back_in_clear(m
 
 def test_a_contacts_phone_and_email_are_stored_encrypted(make_person):
     person = make_person(
-        contacts=[{"name": "一郎", "relation": "長男", "phone": "+819087654321", "email": "Ichiro@Example.jp"}]
+        contacts=[
+            {
+                "name": "一郎",
+                "relation": "長男",
+                "phone": "+819087654321",
+                "email": "Ichiro@Example.jp",
+            }
+        ]
     )
     contact = person.contacts.get()
     assert "ichiro" not in raw_column(Contact, contact.pk, "email").lower()
@@ -108,4 +115,6 @@ def test_the_migration_encrypts_plain_rows_and_running_it_again_changes_nothing(
     assert "55556666" not in once
     fresh = Person.objects.get(pk=person.pk)
     assert fresh.phone == "+819055556666"
-    assert Person.objects.filter(pk=person.pk, phone_hash=crypto.lookup_hash("819055556666")).exists()
+    assert Person.objects.filter(
+        pk=person.pk, phone_hash=crypto.lookup_hash("819055556666")
+    ).exists()

@@ -87,9 +87,7 @@ def test_an_interrupted_rotation_resumes_where_it_stopped_and_finishes(
     _everything_reads_back(tenant)
 
 
-def test_search_still_finds_rows_not_yet_re_hashed_during_a_rotation(
-    tenant, five_people, new_key
-):
+def test_search_still_finds_rows_not_yet_re_hashed_during_a_rotation(tenant, five_people, new_key):
     assert Person.objects.filter(phone_q("090-0000-0001")).count() == 1
 
 

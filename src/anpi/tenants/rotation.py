@@ -51,9 +51,8 @@ class EncryptedTable:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(
-            self.model._meta.get_field(name).column for name in self.fields + self.token_columns
-        )
+        by_name = {f.name: f.column or f.name for f in self.model._meta.concrete_fields}
+        return tuple(by_name[name] for name in self.fields + self.token_columns)
 
 
 def encrypted_tables() -> list[EncryptedTable]:
@@ -79,9 +78,7 @@ def _batch(table: EncryptedTable, key_id: str, batch_size: int) -> tuple[int, bo
             return 0, True
         manager = table.model._base_manager
         rows = list(
-            manager.select_for_update()
-            .filter(pk__gt=marker.last_pk)
-            .order_by("pk")[:batch_size]
+            manager.select_for_update().filter(pk__gt=marker.last_pk).order_by("pk")[:batch_size]
         )
         if not rows:
             marker.finished_at = timezone.now()
@@ -143,7 +140,8 @@ def values_not_under_current_key() -> list[str]:
         meta = table.model._meta
         cols = ", ".join(qn(c) for c in table.columns)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {qn(meta.pk.column)}, {cols} FROM {qn(meta.db_table)}")
+            pk_column = (meta.pk.column if meta.pk is not None else None) or "id"
+            cursor.execute(f"SELECT {qn(pk_column)}, {cols} FROM {qn(meta.db_table)}")
             for pk, *values in cursor.fetchall():
                 for column, value in zip(table.columns, values, strict=True):
                     if not crypto.opens_with_current_key(value or ""):
