@@ -6,6 +6,8 @@ anpi worker             one engine worker (run several on PostgreSQL)
 anpi sim [--port N]     the LINE platform simulator
 anpi demo-otp           the demo login's current second-factor code (demo only)
 anpi createtenant NAME SLUG --kind npo|municipal --admin-email E
+anpi rotate-key          re-encrypt everything under a new ANPI_ENCRYPTION_KEY
+anpi prune               erase what the retention periods say is due (cron)
 anpi migrate | health | any other manage.py command
 
 Outside the demo, ANPI_SECRET_KEY and ANPI_ENCRYPTION_KEY must be set: anpi
@@ -51,6 +53,8 @@ def web_argv(args: list[str]) -> list[str]:
 
 
 DEMO_COMMANDS = {"demo": "demo", "demo-otp": "demo_otp"}
+# Spelled with a hyphen on the command line, an underscore as a Django command.
+COMMAND_ALIASES = {"rotate-key": "rotate_key"}
 
 
 def require_settings() -> None:
@@ -72,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         # The demo's own keys (var/demo-keys.json) and database (var/demo.sqlite3).
         os.environ["ANPI_DEMO"] = "1"
         argv[0] = DEMO_COMMANDS[argv[0]]
+    if argv and argv[0] in COMMAND_ALIASES:
+        argv[0] = COMMAND_ALIASES[argv[0]]
     if argv and argv[0] == "sim":
         # The simulator plays LINE's side of the wire and needs no Django.
         from anpi.linesim.server import run

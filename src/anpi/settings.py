@@ -6,7 +6,9 @@ environment, so the same settings module serves both:
 - ``ANPI_DATABASE_URL``: ``sqlite:///path/to/db.sqlite3`` (default, embedded) or
   ``postgres://user@host:port/dbname``.
 - ``ANPI_SECRET_KEY`` and ``ANPI_ENCRYPTION_KEY``: required outside the demo and
-  the tests (``anpi.keys``; anpi refuses to start without them).
+  the tests (``anpi.keys``; anpi refuses to start without them);
+  ``ANPI_ENCRYPTION_KEY_OLD`` only during ``anpi rotate-key``.
+- ``ANPI_TERMS_VERSION``: the terms version recorded with each consent.
 - ``ANPI_DEBUG``, ``ANPI_ALLOWED_HOSTS``, ``ANPI_BASE_URL`` (public URL used in the
   links sent to people), ``ANPI_EMAIL_HOST`` / ``ANPI_EMAIL_PORT``.
 - ``ANPI_PROFILE=production`` turns every transport-security default on (HTTPS
@@ -47,6 +49,11 @@ elif _TOOL_RUN:
     SECRET_KEY, ENCRYPTION_KEY = throwaway_keys()
 else:
     SECRET_KEY, ENCRYPTION_KEY = required_keys(os.environ)  # raises MissingKeys
+# Only while `anpi rotate-key` runs: the key being replaced (tenants.crypto).
+ENCRYPTION_KEY_OLD = os.environ.get("ANPI_ENCRYPTION_KEY_OLD", "")
+# The version of the terms (利用規約) a person or contact agrees to; recorded
+# with every consent (people.models.Consent). Change it when the terms change.
+TERMS_VERSION = os.environ.get("ANPI_TERMS_VERSION", "2026-12")
 
 DEBUG = os.environ.get("ANPI_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ANPI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, platform, queue, staff, tenant
+from .views import people, platform, privacy, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
@@ -8,6 +8,14 @@ urlpatterns = [
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("people/", people.people_list, name="people"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
+    path(
+        "people/<int:person_id>/withdraw-consent/",
+        privacy.person_withdraw_consent,
+        name="person-withdraw-consent",
+    ),
+    path("people/<int:person_id>/export/", privacy.person_export, name="person-export"),
+    path("people/<int:person_id>/erase/", privacy.person_erase, name="person-erase"),
     path("contacts/<int:contact_id>/confirm/", people.contact_confirm, name="contact-confirm"),
     path("tenant/", tenant.switch_tenant, name="switch-tenant"),
     path("staff/", staff.staff_list, name="staff"),

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 from anpi.engine import timeline
 from anpi.engine.models import Check, Task
 from anpi.engine.outbox import enqueue_push, enqueue_reply
+from anpi.people import consent as consents
 from anpi.people import schedule_words
 from anpi.people.actions import lock_or_create_line_person
 from anpi.people.models import Contact, Person
@@ -230,6 +231,7 @@ def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) ->
             continue
         if row["remove"]:
             if contact is not None:
+                consents.withdraw_contact_consent(contact, now, via="removed")
                 timeline.record(person, "contact_removed", f"緊急連絡先 {contact.name} を削除", now)
                 del existing[contact.pk]
                 contact.delete()
@@ -257,6 +259,7 @@ def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) ->
         for key, value in fields.items():
             setattr(contact, key, value)
         if reach_changed:
+            consents.withdraw_contact_consent(contact, now, via="superseded")
             contact.confirmed_at = None
             contact.declined_at = None
             contact_link.clear_code(contact)
@@ -274,6 +277,31 @@ def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) ->
             _ask_contact_consent(person, contact, now)
     if len(existing) > MAX_CONTACTS:
         raise ValueError(f"at most {MAX_CONTACTS} emergency contacts")
+
+
+def consent_summary(person: Person) -> str:
+    """「同意を記録（安否確認、…／規約 2026-12）」 for the timeline."""
+    from anpi.people.models import Consent
+
+    current = consents.current_consent(person)
+    if current is None:
+        return "同意なし"
+    labels = dict(Consent.Purpose.choices)
+    with translation.override(BOT_LANGUAGE):
+        names = "、".join(str(labels.get(p, p)) for p in current.purposes)
+    return f"同意を記録（{names}／規約 {current.terms_version}）"
+
+
+def _record_consent(person: Person, health: bool, now: datetime) -> bool:
+    """The settings form's agreement as a consent record; health notes are
+    erased when their separate consent is not (or no longer) given."""
+    purposes, recipients = consents.service_purposes(person.tenant.kind, health=health)
+    _, changed = consents.record_person_consent(
+        person, purposes, recipients, now, via="settings_page"
+    )
+    if not health:
+        person.health_notes = ""
+    return changed
 
 
 @transaction.atomic
@@ -323,6 +351,8 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     first_time = person.consent_at is None
     if first_time:
         person.consent_at = now
+    person.consent_withdrawn_at = None
+    consent_changed = _record_consent(person, bool(data.get("agree_health")), now)
     # Someone who blocked the account cannot get checks; an old link saved
     # meanwhile keeps the settings, and do_follow resumes when they unblock.
     if person.status != Person.Status.BLOCKED:
@@ -339,10 +369,14 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
             "skip_holidays",
             "schedule_anchor",
             "consent_at",
+            "consent_withdrawn_at",
+            "health_notes",
             "status",
             "next_check_at",
         ]
     )
+    if consent_changed:
+        timeline.record(person, "consent", consent_summary(person), now)
     _save_contacts(person, data.get("contacts") or [], now)
     with translation.override(BOT_LANGUAGE):
         summary = registration_summary(person)
@@ -392,6 +426,7 @@ def do_accept_contact(contact: Contact, now: datetime) -> Contact:
         .get(pk=contact.pk)
     )
     if _confirm_contact(contact, now):
+        consents.record_contact_consent(contact, now, via="contact_page")
         timeline.record(
             contact.person,
             "contact_accepted",
@@ -417,6 +452,7 @@ def do_decline_contact(contact: Contact, now: datetime) -> Contact:
     contact.confirmed_at = None
     contact_link.clear_code(contact)
     contact.save(update_fields=["declined_at", "confirmed_at", *contact_link.CODE_FIELDS])
+    consents.withdraw_contact_consent(contact, now, via="contact_page")
     timeline.record(
         contact.person,
         "contact_declined",
@@ -442,6 +478,7 @@ def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> C
         .get(pk=contact.pk)
     )
     if _confirm_contact(contact, now):
+        consents.record_contact_consent(contact, now, via="staff_phone")
         who = getattr(user, "get_username", lambda: str(user))()
         timeline.record(
             contact.person,

@@ -7,6 +7,8 @@ not take is the individual service's:
 - ``follow`` → greeting with the settings link (``actions.do_follow``);
   ``unfollow`` → checks stop (``actions.do_block``);
 - the check's OK postback, or OK typed in words → ``engine.answer.answer_ok``;
+- 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
+  (``withdrawal.do_withdraw_consent``);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
   links LINE (``contact_link``); 「れんらくさきに なる」 → how to do that;
 - anything else → the help text (a free reply).
@@ -32,11 +34,13 @@ from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
 from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_line, enqueue_reply
+from anpi.people.consent import is_withdraw_text
 from anpi.people.models import Person
 from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text, normalize_input
+from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import actions, contact_link, messages
+from . import actions, contact_link, messages, withdrawal
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +120,11 @@ def _text(
         return "become_contact"
     if person is None:
         return "ignored"
+    if is_withdraw_text(text):
+        withdrawal.do_withdraw_consent(
+            person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
+        )
+        return "consent_withdrawn"
     if is_ok_text(text):
         answer_ok(person, clock, reply_token=reply_token, via="line_text", event_at=event_at)
         return "ok"

@@ -148,6 +148,13 @@ class SettingsForm(forms.Form):
         label=_("りようきやくに どういします"),
         error_messages={"required": _("りようきやくを よんで、チェックを いれてください。")},
     )
+    # A separate, optional consent: health and disability notes are 要配慮個人情報
+    # (APPI) and may be kept only with it (people.consent, Purpose.HEALTH_NOTES).
+    agree_health = forms.BooleanField(
+        label=_("けんこうや しょうがいの ことを スタッフが メモして よいです"),
+        required=False,
+        help_text=_("えらばなくても つかえます。いつでも やめられます。"),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -119,3 +119,22 @@ def become_contact_help_message() -> dict[str, Any]:
             "「れんらくコード」（れい: 1234-ABCD-EFGH）を ここに おくってください。"
         ),
     }
+
+
+# The withdrawal of consent (individual.withdrawal): what stops and what stays,
+# in やさしい日本語. ``days`` is the tenant's erase_after_days.
+WITHDRAW_BUTTON_TEXT = "どうい てっかい"
+
+
+def consent_withdrawn_message(days: int) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": (
+            "どういを とりけしました。\n"
+            "・きょうから「げんきですか？」と ききません。\n"
+            "・れんらくさきの ひとにも しらせません。\n"
+            "・けんこうの メモは けしました。\n"
+            f"・これまでの きろくは {days}にち のこして、そのあと けします。\n"
+            "また はじめるときは「せってい」と おくってください。"
+        ),
+    }

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from anpi.engine.clock import get_clock
 from anpi.people import linkcodes
+from anpi.people.consent import has_purpose
 from anpi.people.models import Contact, Person
 from anpi.people.phones import display_phone
 
-from . import actions
+from . import actions, withdrawal
 from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm
 from .links import LinkError, person_from_token
 
@@ -57,6 +58,7 @@ def _initial_settings(person: Person) -> dict:
         "check_time": person.check_time.strftime("%H:%M") if person.check_time else DEFAULT_TIME,
         "skip_holidays": person.skip_holidays,
         "agree": person.consent_at is not None,
+        "agree_health": has_purpose(person, "health_notes"),
     }
     return initial
 
@@ -122,9 +124,26 @@ def settings_page(request, token):
         "formset": formset,
         "contact_rows": rows,
         "first_time": person.consent_at is None,
+        "token": token,
         "has_errors": bool(form.errors or any(formset.errors) or formset.non_form_errors()),
     }
     return _private(render(request, "individual/settings.html", context))
+
+
+@never_cache
+@require_http_methods(["POST"])
+def settings_withdraw(request, token):
+    """The settings page's 「どういを とりけす」 button (withdrawal.do_withdraw_by_link)."""
+    try:
+        person = person_from_token(token)
+    except LinkError as exc:
+        return _link_error(request, str(exc))
+    try:
+        person = withdrawal.do_withdraw_by_link(person, get_clock().now())
+    except LinkError as exc:
+        return _link_error(request, str(exc))
+    context = {"person": person, "days": person.tenant.erase_after_days}
+    return _private(render(request, "individual/withdrawn.html", context))
 
 
 @never_cache

@@ -1,15 +1,23 @@
-"""Watched persons, their emergency contacts, schedules and pauses."""
+"""Watched persons, their emergency contacts, schedules, pauses and consents.
+
+Phone numbers, e-mail addresses and notes are encrypted at rest
+(``tenants.fields.EncryptedTextField``); equality search goes through their keyed
+hashes (``phone_hash``, ``email_hash``), see docs/security.md.
+"""
 
 from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from anpi.tenants.fields import EncryptedTextField, LookupHashesMixin, LookupHashField
 from anpi.tenants.models import LineChannel, Tenant
 
+from .phones import email_lookup_key, phone_lookup_key
 from .schedule import Schedule
 
 
@@ -17,7 +25,7 @@ def _nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Person(models.Model):
+class Person(LookupHashesMixin, models.Model):
     """Someone who is watched over (見守られる人).
 
     ``next_check_at`` is the next schedule occurrence not yet planned; the planner
@@ -42,8 +50,15 @@ class Person(models.Model):
     line_user_id = models.CharField(max_length=64, blank=True)
     display_name = models.CharField(_("LINE name"), max_length=200, blank=True)
     nickname = models.CharField(_("nickname"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    # people.phones.phone_lookup_key → HMAC: the dashboard's search by number.
+    phone_hash = LookupHashField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REGISTERING)
+    # Staff notes (encrypted). Health and disability notes (要配慮個人情報) are kept
+    # apart, only while the person consents to the "health_notes" purpose, and
+    # only tenant admins and operators see them (people.consent).
+    notes = EncryptedTextField(_("notes"), blank=True)
+    health_notes = EncryptedTextField(_("health notes"), blank=True)
 
     schedule_kind = models.CharField(
         max_length=10, choices=ScheduleKind.choices, default=ScheduleKind.INTERVAL
@@ -64,6 +79,13 @@ class Person(models.Model):
     # LINE's timestamp (ms) of the last follow/unfollow applied: an older event
     # arriving late (a redelivery) never undoes a newer one.
     follow_event_ms = models.BigIntegerField(null=True, blank=True)
+    # When the person withdrew consent (people.consent.withdraw): no checks since.
+    consent_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # When the personal data was erased (engine.retention): the row and its
+    # statistics (checks, answers) stay, names, numbers and texts are gone.
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    LOOKUP_HASHES = {"phone_hash": ("phone", phone_lookup_key)}
 
     class Meta:
         constraints = [
@@ -80,6 +102,8 @@ class Person(models.Model):
                 condition=Q(status="active"),
                 name="person_plan_due_idx",
             ),
+            # dashboard.views.people.people_list: search by phone number.
+            models.Index(fields=["tenant", "phone_hash"], name="person_phone_hash_idx"),
         ]
 
     def __str__(self) -> str:
@@ -102,15 +126,17 @@ class Person(models.Model):
         )
 
 
-class Contact(models.Model):
+class Contact(LookupHashesMixin, models.Model):
     """An emergency contact (緊急連絡先). Counts only once confirmed by the contact."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=100)
     relation = models.CharField(_("relation"), max_length=50)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    email = EncryptedTextField(_("e-mail"), blank=True)
+    phone_hash = LookupHashField()
+    email_hash = LookupHashField()
     line_user_id = models.CharField(max_length=64, blank=True)
     token = models.CharField(max_length=32, unique=True, default=_nonce)
     # When the consent link (``token``) was sent; it expires (people.linkcodes).
@@ -122,6 +148,18 @@ class Contact(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    LOOKUP_HASHES = {
+        "phone_hash": ("phone", phone_lookup_key),
+        "email_hash": ("email", email_lookup_key),
+    }
+
+    class Meta:
+        indexes = [
+            # people.lookups.contacts_with_email: a contact by e-mail address.
+            models.Index(fields=["tenant", "email_hash"], name="contact_email_hash_idx"),
+            models.Index(fields=["tenant", "phone_hash"], name="contact_phone_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relation})"
@@ -162,3 +200,67 @@ class LinkCodeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_user_id} {'ok' if self.ok else 'wrong'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Consent(models.Model):
+    """What a person (or one of their contacts) agreed to, and when (APPI).
+
+    One row per agreement: the purposes and kinds of recipient, the terms version
+    (``settings.TERMS_VERSION``) and the date. A change of purposes makes a new
+    row and closes the old one (``superseded``); a withdrawal sets
+    ``withdrawn_at`` and keeps the row. ``contact`` is set for a contact's own
+    consent to be told (緊急連絡先として連絡を受ける). Written only through
+    ``people.consent``.
+    """
+
+    class Purpose(models.TextChoices):
+        SAFETY_CHECK = "safety_check", _("安否確認")
+        NOTIFY_CONTACTS = "notify_contacts", _("緊急連絡先への連絡")
+        SHARE_WATCHERS = "share_watchers", _("民生委員・見守る人への共有")
+        LANDLORD = "landlord", _("家主への連絡")
+        CITY_REPORT = "city_report", _("市への報告")
+        HEALTH_NOTES = "health_notes", _("健康・障害のメモ（要配慮個人情報）")
+        BE_CONTACTED = "be_contacted", _("緊急連絡先として知らせを受ける")
+
+    class Recipient(models.TextChoices):
+        STAFF = "staff", _("団体のスタッフ")
+        CONTACTS = "contacts", _("緊急連絡先")
+        MINSEI = "minsei", _("民生委員")
+        LANDLORD = "landlord", _("家主")
+        TEAM = "team", _("見守りチーム")
+        CITY = "city", _("市")
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    # Whose consent: the person's own, or one of their contacts' (the contact
+    # row may be gone later; the record stays).
+    for_contact = models.BooleanField(default=False)
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="consents"
+    )
+    purposes = models.JSONField(default=list)
+    recipients = models.JSONField(default=list)
+    terms_version = models.CharField(max_length=32)
+    given_at = models.DateTimeField()
+    # settings_page | contact_page | staff_phone
+    given_via = models.CharField(max_length=20)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # line | settings_page | staff | contact_page | superseded | removed | erased
+    withdrawn_via = models.CharField(max_length=20, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            # people.consent.current_consent: the person's open consent.
+            models.Index(
+                fields=["person", "for_contact"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = f"withdrawn {self.withdrawn_at:%Y-%m-%d}" if self.withdrawn_at else "open"
+        return f"consent {self.pk} of person {self.person_id} ({state})"

@@ -39,6 +39,15 @@ class Tenant(models.Model):
     line_monthly_limit = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("For a custom plan: messages a month.")
     )
+    # Retention (engine.retention, `anpi prune`): days after a person blocked the
+    # account or withdrew consent before their personal data is erased
+    # (statistics stay), and days raw webhook bodies keep their message texts.
+    erase_after_days = models.PositiveSmallIntegerField(
+        _("days before a stopped person's data is erased"), default=90
+    )
+    inbox_keep_days = models.PositiveSmallIntegerField(
+        _("days to keep message texts of received events"), default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -77,6 +86,9 @@ class LineChannel(models.Model):
     # the next accepted push (a new month, or a bigger plan).
     quota_exhausted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Fernet tokens kept in plain text columns (tenants.rotation re-encrypts them).
+    ENCRYPTED_TOKEN_COLUMNS = ("secret_encrypted", "token_encrypted")
 
     def __str__(self) -> str:
         return self.name
@@ -198,3 +210,27 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("audit entries are append-only")
+
+
+class KeyRotation(models.Model):
+    """Progress of ``anpi rotate-key`` for one table under one new key.
+
+    ``key_id`` is ``crypto.key_id()`` of the new key (a fingerprint, not the
+    key); ``last_pk`` the highest primary key re-encrypted so far, written in the
+    same transaction as its batch, so an interrupted run resumes after it.
+    """
+
+    key_id = models.CharField(max_length=16)
+    table = models.CharField(max_length=100)
+    last_pk = models.BigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key_id", "table"], name="keyrotation_unique_table")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} under {self.key_id}: after pk {self.last_pk}"

@@ -18,7 +18,9 @@ from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
 from anpi.individual import actions as people_actions
 from anpi.people import linkcodes
-from anpi.people.models import Contact, Person
+from anpi.people.consent import current_consent
+from anpi.people.lookups import looks_like_phone, phone_q
+from anpi.people.models import Consent, Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 
 from ..display import (
@@ -32,6 +34,7 @@ from ..display import (
 from ..forms import PeopleFilterForm, TaskOutcomeForm
 from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
+from .privacy import NotesForm
 
 PEOPLE_PER_PAGE = 50
 TIMELINE_PER_PAGE = 20
@@ -61,9 +64,12 @@ def people_list(request: StaffRequest) -> HttpResponse:
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
-            people = people.filter(
-                Q(nickname__icontains=q) | Q(display_name__icontains=q) | Q(phone__icontains=q)
-            )
+            # Phone numbers are encrypted: only an exact match on the whole
+            # normalised number is possible (people.lookups), never a part of it.
+            match = Q(nickname__icontains=q) | Q(display_name__icontains=q)
+            if looks_like_phone(q):
+                match |= phone_q(q)
+            people = people.filter(match)
         if form.cleaned_data["light"]:
             people = people.filter(light=form.cleaned_data["light"])
     page = Paginator(people.order_by("nickname", "display_name", "id"), PEOPLE_PER_PAGE).get_page(
@@ -96,6 +102,8 @@ def render_person(
     checks = Check.objects.filter(
         tenant=request.tenant, person=person, state=Check.State.OPEN
     ).order_by("-due_at")
+    consent = current_consent(person)
+    purpose_labels = dict(Consent.Purpose.choices)
     timeline = Paginator(
         person.timeline.filter(tenant=request.tenant).order_by("-at", "-id"), TIMELINE_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -115,6 +123,15 @@ def render_person(
             "timeline": timeline,
             "nav": "people",
             "next_url": reverse("dashboard:person", args=[person.pk]),
+            "consent": consent,
+            "consent_purposes": [purpose_labels.get(p, p) for p in consent.purposes]
+            if consent
+            else [],
+            "health_allowed": consent is not None and "health_notes" in consent.purposes,
+            "is_admin": request.membership.role == "admin",
+            "notes_form": NotesForm(
+                initial={"notes": person.notes, "health_notes": person.health_notes}
+            ),
         },
     )
 
