@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "anpi.demo",
     "anpi.groups",
     "anpi.municipal",
+    "anpi.reports",
 ]
 
 MIDDLEWARE = [
