@@ -27,8 +27,12 @@ def december(tenant, make_person, clock):
         (taro, {"state": "resolved", "close_reason": "staff_safe", "step": 3}),
     ):
         Check.objects.create(
-            tenant=tenant, person=person, due_at=due, policy=INDIVIDUAL_DEFAULT,
-            created_at=due, **fields,
+            tenant=tenant,
+            person=person,
+            due_at=due,
+            policy=INDIVIDUAL_DEFAULT,
+            created_at=due,
+            **fields,
         )
     return hanako, taro
 
@@ -39,9 +43,7 @@ def pdf_text(content: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def test_an_operator_sees_this_months_charts_and_what_each_figure_means(
-    client, operator, december
-):
+def test_an_operator_sees_this_months_charts_and_what_each_figure_means(client, operator, december):
     client.force_login(operator)
     response = client.get("/reports/")
     page = response.content.decode()
@@ -98,10 +100,8 @@ def test_the_csv_opens_in_excel_in_japan_and_runs_no_formula(client, operator, t
     assert body.startswith("\ufeff".encode())  # UTF-8 with BOM
     text = body.decode("utf-8-sig")
     assert text.splitlines()[0] == "対象,月,区分,項目,値,定義"
-    assert "\"みまもりNPO / =HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"" in text
-    assert ",=HYPERLINK" not in text and not any(
-        line.startswith("=") for line in text.splitlines()
-    )
+    assert '"みまもりNPO / =HYPERLINK(""http://evil.example"",""x"")"' in text
+    assert ",=HYPERLINK" not in text and not any(line.startswith("=") for line in text.splitlines())
 
 
 def test_the_whole_tenants_csv_has_the_answer_rate_and_each_day(client, operator, december):
@@ -114,8 +114,16 @@ def test_the_whole_tenants_csv_has_the_answer_rate_and_each_day(client, operator
 
 @pytest.mark.parametrize(
     "cell, safe",
-    [("=1+1", "'=1+1"), ("+81", "'+81"), ("-x", "'-x"), ("@SUM", "'@SUM"), ("\tx", "'\tx"),
-     ("はなこ", "はなこ"), (-3, -3), (0.5, 0.5)],
+    [
+        ("=1+1", "'=1+1"),
+        ("+81", "'+81"),
+        ("-x", "'-x"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("はなこ", "はなこ"),
+        (-3, -3),
+        (0.5, 0.5),
+    ],
 )
 def test_cells_that_a_spreadsheet_would_run_become_text(cell, safe):
     assert guard(cell) == safe

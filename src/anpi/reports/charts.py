@@ -107,8 +107,13 @@ def line_messages(line: LineMessages) -> SafeString:
     ax.barh([1], [line.paid], color=BLUE, label="有料（プッシュ）")
     if line.forecast is not None and line.forecast > line.paid:
         ax.barh(
-            [1], [line.forecast - line.paid], left=[line.paid], color=BLUE, alpha=0.3,
-            hatch="//", label="月末までの見込み",
+            [1],
+            [line.forecast - line.paid],
+            left=[line.paid],
+            color=BLUE,
+            alpha=0.3,
+            hatch="//",
+            label="月末までの見込み",
         )
     ax.barh([0], [line.free], color=GREY, label="無料（返信）")
     ax.set_yticks([1, 0], ["有料", "無料"])

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 
 from . import charts
 from .figures import DEFINITIONS, MonthlyReport
-from .rows import report_rows, sections
+from .rows import key_figures, report_rows, sections
 
 # Where Debian's fonts-noto-cjk puts the font (fc-match finds it elsewhere).
 KNOWN_FONT_PATHS = (
@@ -45,7 +45,10 @@ def japanese_font() -> Path:
     if shutil.which("fc-match"):
         found = subprocess.run(
             ["fc-match", "-f", "%{file}", f"{FONT_NAME}:lang=ja"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         ).stdout.strip()
         if found and "CJK" in found and Path(found).is_file():
             return Path(found)
@@ -57,6 +60,7 @@ def japanese_font() -> Path:
 def render_html(report: MonthlyReport, font: Path) -> str:
     context: dict[str, Any] = {
         "report": report,
+        "keys": key_figures(report),
         "sections": sections(report_rows(report)),
         "charts": charts.all_charts(report),
         "definitions": DEFINITIONS,

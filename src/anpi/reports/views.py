@@ -21,7 +21,7 @@ from anpi.tenants.models import Organization
 
 from . import charts, export
 from .figures import DEFINITIONS, Month, MonthlyReport, Scope, monthly_report
-from .rows import duration, number, percent, report_rows, sections
+from .rows import key_figures, report_rows, sections
 
 MONTHS_BACK = 24
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -64,17 +64,6 @@ def _recent_months(this_month: Month) -> list[tuple[str, str]]:
     return choices
 
 
-def key_figures(report: MonthlyReport) -> dict[str, str]:
-    per_month = report.false_alarms.per_person_month
-    return {
-        "answer_rate": percent(report.answers.answer_rate),
-        "sent": number(report.answers.sent, "件"),
-        "median": duration(report.answers.median_minutes),
-        "active": number(report.enrolment.active, "人"),
-        "false_alarms": "—" if per_month is None else f"{per_month:.3f}",
-    }
-
-
 @staff_view
 def monthly(request: StaffRequest) -> HttpResponse:
     report = _report(request)
@@ -95,7 +84,10 @@ def monthly(request: StaffRequest) -> HttpResponse:
         "scope_groups": [
             (
                 pgettext("reports", "団体"),
-                [(f"org-{o.pk}", o.name) for o in scoped(request, Organization.objects).order_by("name")],
+                [
+                    (f"org-{o.pk}", o.name)
+                    for o in scoped(request, Organization.objects).order_by("name")
+                ],
             ),
             (
                 pgettext("reports", "チーム"),
