@@ -52,13 +52,18 @@ def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _svg(figure: Figure, label: str) -> SafeString:
-    """The figure as an inline ``<svg>`` element with an accessible name."""
+def _svg(figure: Figure, name: str, label: str) -> SafeString:
+    """The figure as an inline ``<svg>`` element with an accessible name. Its
+    ids (matplotlib's ``patch_1``, clip paths …) get the chart's ``name`` as a
+    prefix, so several charts in one page or PDF never share an id."""
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     svg = out.getvalue()
     svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{name}-\1)", svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{name}-\1"', svg)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return mark_safe(svg)  # noqa: S308 - matplotlib's output; the label is escaped
 
@@ -76,7 +81,7 @@ def daily_checks(answers: Answers) -> SafeString:
     ax.set_xlim(0.4, len(days) + 0.6)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    return _svg(figure, "日ごとの送信した確認と応答")
+    return _svg(figure, "daily", "日ごとの送信した確認と応答")
 
 
 def funnel(stages: list[FunnelStage]) -> SafeString:
@@ -88,7 +93,8 @@ def funnel(stages: list[FunnelStage]) -> SafeString:
     total = counts[0] if counts else 0
     positions = list(range(len(stages)))[::-1]
     colors = [GREY] + [ORANGE] * (len(stages) - 1)
-    ax.barh(positions, counts, color=colors)
+    ax.barh(positions, counts, color=colors, height=0.6)
+    ax.set_ylim(-0.6, max(len(stages), 2) - 0.4)
     ax.set_yticks(positions, labels)
     ax.spines[["left", "bottom"]].set_visible(False)
     ax.set_xticks([])
@@ -97,7 +103,7 @@ def funnel(stages: list[FunnelStage]) -> SafeString:
     for y, count in zip(positions, counts, strict=True):
         share = f"（{count / total:.1%}）" if total else ""
         ax.text(count + peak * 0.01, y, f"{count:,}{share}", va="center")
-    return _svg(figure, "段階ごとのエスカレーション")
+    return _svg(figure, "funnel", "段階ごとのエスカレーション")
 
 
 def line_messages(line: LineMessages) -> SafeString:
@@ -125,7 +131,7 @@ def line_messages(line: LineMessages) -> SafeString:
     ax.set_ylim(-0.6, 1.9)
     ax.set_xlabel("通")
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    return _svg(figure, "LINEメッセージ数とプランの上限")
+    return _svg(figure, "line", "LINEメッセージ数とプランの上限")
 
 
 def all_charts(report: Any) -> dict[str, SafeString]:
