@@ -79,7 +79,9 @@ def daily_checks(answers: Answers) -> SafeString:
     ax.set_ylabel("確認の数")
     ax.set_xticks([d for d in days if d == 1 or d % 5 == 0])
     ax.set_xlim(0.4, len(days) + 0.6)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     return _svg(figure, "daily", "日ごとの送信した確認と応答")
 

@@ -170,8 +170,14 @@ def p90(values: list[float]) -> float | None:
     return ordered[math.ceil(0.9 * len(ordered)) - 1]
 
 
-def _minutes(delta: timedelta) -> float:
-    return delta.total_seconds() / 60
+def _minutes_between(pairs: Any) -> list[float]:
+    """Minutes from the first to the second time of each (start, end) pair that
+    has both (the queries filter out missing ends; this keeps the types honest)."""
+    return [
+        (end - start).total_seconds() / 60
+        for start, end in pairs
+        if start is not None and end is not None
+    ]
 
 
 # ── persons ──────────────────────────────────────────────────────────────────
@@ -226,12 +232,11 @@ def answers(scope: Scope, month: Month) -> Answers:
         cancelled=Count("id", filter=Q(state=Check.State.CANCELLED)),
         answered=Count("id", filter=Q(state=Check.State.ANSWERED)),
     )
-    waits = [
-        _minutes(answered_at - due_at)
-        for due_at, answered_at in sent.filter(
-            state=Check.State.ANSWERED, answered_at__isnull=False
-        ).values_list("due_at", "answered_at")
-    ]
+    waits = _minutes_between(
+        sent.filter(state=Check.State.ANSWERED, answered_at__isnull=False).values_list(
+            "due_at", "answered_at"
+        )
+    )
     per_day = {
         row["day"]: row
         for row in sent.annotate(day=TruncDate("due_at", tzinfo=ZoneInfo(month.timezone)))
@@ -369,13 +374,15 @@ def visits(scope: Scope, month: Month) -> Visits:
     return Visits(
         visits=visit_tasks.count(),
         visits_done=len(done),
-        visit_median_hours=median([_minutes(b - a) / 60 for a, b in done]),
+        visit_median_hours=median([m / 60 for m in _minutes_between(done)]),
         alerts=len(alerts),
         alerts_claimed=len(claimed),
         alerts_resolved=len(resolved),
-        claim_median_minutes=median([_minutes(a["claimed_at"] - a["created_at"]) for a in claimed]),
+        claim_median_minutes=median(
+            _minutes_between((a["created_at"], a["claimed_at"]) for a in claimed)
+        ),
         resolve_median_minutes=median(
-            [_minutes(a["outcome_at"] - a["claimed_at"]) for a in resolved]
+            _minutes_between((a["claimed_at"], a["outcome_at"]) for a in resolved)
         ),
         outcomes=dict(outcomes),
     )
