@@ -140,3 +140,11 @@ def test_the_pdf_holds_the_reports_japanese_as_real_text(client, operator, decem
     text = pdf_text(response.content)
     for words in ("応答率", "みまもりNPO", "2026年12月", "50.0%", "エスカレーション", "空振り"):
         assert words in text
+
+
+def test_the_page_chrome_switches_to_english_while_the_report_stays_japanese(client, operator):
+    client.force_login(operator)
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/").content.decode()
+    assert "Monthly report" in page and "Download PDF" in page
+    assert "実証実験レポート" in page  # the document for the city is in Japanese
