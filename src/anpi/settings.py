@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "anpi.demo",
     "anpi.groups",
     "anpi.municipal",
+    "anpi.reports",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("p/", include("anpi.individual.urls")),
     path("g/", include("anpi.groups.urls")),
     path("m/", include("anpi.municipal.urls")),
+    path("reports/", include("anpi.reports.urls")),
     path("", include("anpi.dashboard.urls")),
 ]

@@ -64,14 +64,17 @@ def _next_month(start: datetime) -> datetime:
     return start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
 
 
-def month_usage(tenant: Tenant, now: datetime) -> Usage:
-    """Paid pushes and free replies of ``tenant`` sent since the month began.
+def month_usage(tenant: Tenant, now: datetime, *, until: datetime | None = None) -> Usage:
+    """Paid pushes and free replies of ``tenant`` sent since the month of ``now``
+    began (and before ``until``, for a month already over: the pilot report).
     A push to a group counts its known active members; a multicast's members are
     push rows of their own (engine.multicast), so the multicast row is not counted."""
     since = month_start(tenant, now)
     sent = Outbox.objects.filter(
         tenant=tenant, transport="line", state=Outbox.State.SENT, sent_at__gte=since
     )
+    if until is not None:
+        sent = sent.filter(sent_at__lt=until)
     counts = sent.aggregate(
         pushes=Count("id", filter=Q(method="push") & ~Q(recipient__regex=r"^[CR]")),
         replies=Count("id", filter=Q(method="reply")),

@@ -1,0 +1,477 @@
+"""The figures of the monthly pilot report (実証実験レポート), as pure functions.
+
+Each function takes a ``Scope`` (a tenant, optionally narrowed to one team or
+one organization) and a ``Month`` (calendar month in the tenant's time zone)
+and reads only the database: no clock, no rendering. Every figure has a short
+Japanese definition (``DEFINITIONS``) that the page, the CSV and the PDF print
+beside it, so that a city reads the same number the same way everywhere.
+
+What a month holds:
+
+- checks: ``due_at`` within the month;
+- tasks (calls, visits): ``created_at`` within the month;
+- alerts: ``created_at`` within the month;
+- LINE messages: ``sent_at`` within the month (engine.cost).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from anpi.engine import cost
+from anpi.engine.models import Check, Task
+from anpi.groups.models import Alert, Team
+from anpi.people.models import Person
+from anpi.tenants.models import Organization, Tenant
+
+# What each escalation action is called in the report (policy snapshot → label).
+ACTION_LABELS = {
+    "send_check": "確認を送信",
+    "group_check": "確認を送信",
+    "remind": "リマインド",
+    "resend": "再送",
+    "call_task": "スタッフ電話",
+    "last_notice": "最後のお知らせ",
+    "notify_contacts": "緊急連絡先へ連絡",
+    "alert_group": "グループへ通知",
+    "alert_team": "チームへ通知",
+    "sms": "SMS",
+    "voice_call": "自動音声電話",
+    "visit_task": "訪問",
+    "decide_task": "スタッフ判断",
+    "close": "終了",
+}
+
+# A check resolved by a human who found the person safe: staff (call queue),
+# a watcher (team alert) or a contact. Codes are ``close_reason`` values.
+SAFE_REASON_SUFFIX = "_safe"
+CALL_KINDS = ("call_person", "call_contact")
+VISIT_KIND = "visit"  # Task.Kind "visit", counted by its string before and after it exists
+DURATION_FIELD = "duration_minutes"
+
+DEFINITIONS = {
+    "enrolled": "登録者数: 月末までに登録された見守られる人の数（登録手続き中を含む）。",
+    "new": "新規登録: その月に登録された人の数。",
+    "active": "利用者数（アクティブ）: その月に安否確認が1回以上送られた人の数。1人1か月を「1人月」と数えます。",
+    "sent": "送信した確認: 予定時刻がその月にある安否確認のうち、実際に送った数。",
+    "answer_rate": "応答率: 本人が「元気です」と応答した確認 ÷ 送信した確認（ブロック・統合などで取り消された確認を除く）。",
+    "time_to_answer": "応答までの時間: 予定時刻から本人の応答までの時間。中央値と90パーセンタイル（90%の応答がこの時間内）。",
+    "funnel": "エスカレーション: 各確認が、方針（送信時点の設定）のどの段階まで進んだか。1つの確認は到達した段階すべてに数えます。",
+    "false_alarms": "空振り（無事）: 1段階以上エスカレーションした後、スタッフ・連絡先・見守る人が「無事」と確認して終わった確認。1人月あたりは ÷ 利用者数。",
+    "visits": "訪問: 訪問作業の数と、作成から完了までの時間（中央値）。",
+    "alerts": "アラート: 見守る人への通知の数、引き受け（「対応します」）から結果の記録までの時間（中央値）。",
+    "call_minutes": "電話対応時間: 完了した電話作業（本人・連絡先）に記録された通話時間の合計。記録がない場合は「未記録」。",
+    "line": "LINEメッセージ: 有料のプッシュ送信（受信者ごとに1通）と無料の返信を分けて数え、プランの上限と比べます。今月は月末までの見込み（残りの予定の確認）を加えます。テナント全体の数です。",
+}
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month in one time zone: [start, end)."""
+
+    year: int
+    month: int
+    timezone: str = "Asia/Tokyo"
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month, 1, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def end(self) -> datetime:
+        year, month = (self.year + 1, 1) if self.month == 12 else (self.year, self.month + 1)
+        return datetime(year, month, 1, tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+    def days(self) -> list[date]:
+        first = self.start.date()
+        return [first + timedelta(days=i) for i in range((self.end.date() - first).days)]
+
+    @classmethod
+    def of(cls, tenant: Tenant, moment: datetime) -> Month:
+        local = moment.astimezone(ZoneInfo(tenant.timezone))
+        return cls(local.year, local.month, tenant.timezone)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: a tenant, or one of its teams or organizations."""
+
+    tenant: Tenant
+    team: Team | None = None
+    organization: Organization | None = None
+
+    @property
+    def label(self) -> str:
+        if self.team is not None:
+            return f"{self.tenant.name} / {self.team.name}"
+        if self.organization is not None:
+            return f"{self.tenant.name} / {self.organization.name}"
+        return self.tenant.name
+
+    def persons(self) -> QuerySet[Person]:
+        people = Person.objects.filter(tenant=self.tenant)
+        if self.team is not None:
+            people = people.filter(team_link__team=self.team)
+        if self.organization is not None:
+            people = people.filter(team_link__team__organization=self.organization)
+        return people
+
+    def narrowed(self) -> bool:
+        return self.team is not None or self.organization is not None
+
+    def checks(self, month: Month) -> QuerySet[Check]:
+        checks = Check.objects.filter(
+            tenant=self.tenant, due_at__gte=month.start, due_at__lt=month.end
+        )
+        if self.narrowed():
+            checks = checks.filter(person__in=self.persons())
+        return checks
+
+    def tasks(self, month: Month) -> QuerySet[Task]:
+        tasks = Task.objects.filter(
+            tenant=self.tenant, created_at__gte=month.start, created_at__lt=month.end
+        )
+        if self.narrowed():
+            tasks = tasks.filter(person__in=self.persons())
+        return tasks
+
+    def alerts(self, month: Month) -> QuerySet[Alert]:
+        alerts = Alert.objects.filter(
+            tenant=self.tenant, created_at__gte=month.start, created_at__lt=month.end
+        )
+        if self.narrowed():
+            alerts = alerts.filter(person__in=self.persons())
+        return alerts
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def p90(values: list[float]) -> float | None:
+    """The 90th percentile by nearest rank: the smallest value that at least 90%
+    of the values do not exceed (an observed value, never an interpolation)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+
+def _minutes_between(pairs: Any) -> list[float]:
+    """Minutes from the first to the second time of each (start, end) pair that
+    has both (the queries filter out missing ends; this keeps the types honest)."""
+    return [
+        (end - start).total_seconds() / 60
+        for start, end in pairs
+        if start is not None and end is not None
+    ]
+
+
+# ── persons ──────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    enrolled: int
+    new: int
+    active: int  # persons sent at least one check: the month's person-months
+
+
+def enrolment(scope: Scope, month: Month) -> Enrolment:
+    people = scope.persons().filter(created_at__lt=month.end)
+    counts = people.aggregate(
+        enrolled=Count("id"), new=Count("id", filter=Q(created_at__gte=month.start))
+    )
+    active = scope.checks(month).filter(step__gte=1).values("person").distinct().count()
+    return Enrolment(enrolled=counts["enrolled"], new=counts["new"], active=active)
+
+
+# ── checks and answers ───────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    sent: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Answers:
+    sent: int
+    cancelled: int
+    answered: int
+    median_minutes: float | None
+    p90_minutes: float | None
+    by_day: list[DayCount] = field(default_factory=list)
+
+    @property
+    def answer_rate(self) -> float | None:
+        """Answered ÷ (sent − cancelled), or None when nothing counts."""
+        base = self.sent - self.cancelled
+        return self.answered / base if base > 0 else None
+
+
+def answers(scope: Scope, month: Month) -> Answers:
+    sent = scope.checks(month).filter(step__gte=1)
+    counts = sent.aggregate(
+        sent=Count("id"),
+        cancelled=Count("id", filter=Q(state=Check.State.CANCELLED)),
+        answered=Count("id", filter=Q(state=Check.State.ANSWERED)),
+    )
+    waits = _minutes_between(
+        sent.filter(state=Check.State.ANSWERED, answered_at__isnull=False).values_list(
+            "due_at", "answered_at"
+        )
+    )
+    per_day = {
+        row["day"]: row
+        for row in sent.annotate(day=TruncDate("due_at", tzinfo=ZoneInfo(month.timezone)))
+        .values("day")
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(state=Check.State.ANSWERED)))
+    }
+    by_day = [
+        DayCount(
+            day,
+            per_day[day]["n"] if day in per_day else 0,
+            per_day[day]["ok"] if day in per_day else 0,
+        )
+        for day in month.days()
+    ]
+    return Answers(
+        sent=counts["sent"],
+        cancelled=counts["cancelled"],
+        answered=counts["answered"],
+        median_minutes=median(waits),
+        p90_minutes=p90(waits),
+        by_day=by_day,
+    )
+
+
+# ── escalations ──────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    action: str
+    nth: int  # 1 for the first step with this action in the policy, 2 for the next …
+    count: int
+
+    @property
+    def label(self) -> str:
+        name = ACTION_LABELS.get(self.action, self.action)
+        return name if self.nth == 1 else f"{name}（{self.nth}回目）"
+
+
+def _reached_steps(policy: list[dict[str, Any]], step: int, decided: bool) -> list[int]:
+    """Indexes of the policy steps that fired for a check now at ``step``.
+
+    ``step`` is the index of the next step to fire, except for the last
+    (``decide_task``), which repeats in place: it fired if a decide task exists."""
+    reached = list(range(min(step, len(policy))))
+    last = len(policy) - 1
+    if step == last and decided:
+        reached.append(last)
+    return reached
+
+
+def escalation_funnel(scope: Scope, month: Month) -> list[FunnelStage]:
+    """How many checks reached each step of their policy snapshot, in policy order.
+
+    The first stage is every sent check; later stages read only the escalated
+    checks (step ≥ 2), which are few, so a month of a large tenant stays cheap."""
+    sent = scope.checks(month).filter(step__gte=1)
+    total_sent = sent.count()
+    escalated = sent.filter(step__gte=2)
+    decided = set(
+        Task.objects.filter(check_run__in=escalated, kind=Task.Kind.DECIDE).values_list(
+            "check_run_id", flat=True
+        )
+    )
+    reached: Counter[tuple[str, int]] = Counter()
+    order: dict[tuple[str, int], int] = {}
+    for check_id, policy, step in escalated.values_list("id", "policy", "step").iterator(
+        chunk_size=2000
+    ):
+        fired = set(_reached_steps(policy, step, check_id in decided))
+        seen: Counter[str] = Counter()
+        for index, spec in enumerate(policy):
+            seen[spec["action"]] += 1
+            key = (spec["action"], seen[spec["action"]])
+            order.setdefault(key, index)
+            if index > 0 and index in fired:
+                reached[key] += 1
+    stages = [FunnelStage("send_check", 1, total_sent)]
+    for key in sorted(reached, key=lambda k: order[k]):
+        stages.append(FunnelStage(key[0], key[1], reached[key]))
+    return stages
+
+
+@dataclass(frozen=True)
+class FalseAlarms:
+    escalated: int  # checks that went past their first step
+    safe: int  # … and ended 「無事」 by a human's word
+    person_months: int
+
+    @property
+    def per_person_month(self) -> float | None:
+        return self.safe / self.person_months if self.person_months else None
+
+
+def false_alarms(scope: Scope, month: Month, person_months: int) -> FalseAlarms:
+    escalated = scope.checks(month).filter(step__gte=2)
+    counts = escalated.aggregate(
+        escalated=Count("id"),
+        safe=Count(
+            "id",
+            filter=Q(state=Check.State.RESOLVED, close_reason__endswith=SAFE_REASON_SUFFIX),
+        ),
+    )
+    return FalseAlarms(counts["escalated"], counts["safe"], person_months)
+
+
+# ── visits, alerts and calls ─────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Visits:
+    visits: int
+    visits_done: int
+    visit_median_hours: float | None
+    alerts: int
+    alerts_claimed: int
+    alerts_resolved: int
+    claim_median_minutes: float | None  # created → claimed
+    resolve_median_minutes: float | None  # claimed → outcome recorded
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def visits(scope: Scope, month: Month) -> Visits:
+    visit_tasks = scope.tasks(month).filter(kind=VISIT_KIND)
+    done = list(
+        visit_tasks.filter(state=Task.State.DONE, done_at__isnull=False).values_list(
+            "created_at", "done_at"
+        )
+    )
+    alerts = list(scope.alerts(month).values("created_at", "claimed_at", "outcome_at", "outcome"))
+    claimed = [a for a in alerts if a["claimed_at"] is not None]
+    resolved = [a for a in claimed if a["outcome_at"] is not None]
+    labels = dict(Alert.Outcome.choices)
+    outcomes = Counter(str(labels.get(a["outcome"], a["outcome"])) for a in resolved)
+    return Visits(
+        visits=visit_tasks.count(),
+        visits_done=len(done),
+        visit_median_hours=median([m / 60 for m in _minutes_between(done)]),
+        alerts=len(alerts),
+        alerts_claimed=len(claimed),
+        alerts_resolved=len(resolved),
+        claim_median_minutes=median(
+            _minutes_between((a["created_at"], a["claimed_at"]) for a in claimed)
+        ),
+        resolve_median_minutes=median(
+            _minutes_between((a["claimed_at"], a["outcome_at"]) for a in resolved)
+        ),
+        outcomes=dict(outcomes),
+    )
+
+
+def task_has_duration() -> bool:
+    """Does this installation's Task record call durations (the call queue's timer)?"""
+    return any(f.name == DURATION_FIELD for f in Task._meta.get_fields())
+
+
+@dataclass(frozen=True)
+class CallMinutes:
+    calls: int
+    calls_done: int
+    recorded: int  # done calls with a duration
+    minutes: int | None  # None: durations are not recorded (未記録)
+
+
+def call_minutes(scope: Scope, month: Month) -> CallMinutes:
+    calls = scope.tasks(month).filter(kind__in=CALL_KINDS)
+    done = calls.filter(state=Task.State.DONE)
+    if not task_has_duration():
+        return CallMinutes(calls.count(), done.count(), 0, None)
+    timed = done.filter(**{f"{DURATION_FIELD}__isnull": False})
+    total = timed.aggregate(total=Sum(DURATION_FIELD))["total"]
+    recorded = timed.count()
+    return CallMinutes(
+        calls.count(),
+        done.count(),
+        recorded,
+        int(total) if recorded and total is not None else None,
+    )
+
+
+# ── LINE messages ────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class LineMessages:
+    paid: int
+    free: int
+    limit: int | None
+    forecast: int | None  # paid by month end; None for a month already over
+
+    @property
+    def share_of_plan(self) -> float | None:
+        return self.paid / self.limit if self.limit else None
+
+
+def line_messages(tenant: Tenant, month: Month, now: datetime) -> LineMessages:
+    """The tenant's paid pushes and free replies (engine.cost), tenant-wide: the
+    plan is the LINE account's. The current month adds the month-end forecast."""
+    if now < month.start:
+        return LineMessages(0, 0, cost.plan_limit(tenant), 0)
+    current = now < month.end
+    at = now if current else month.end - timedelta(microseconds=1)
+    usage = cost.month_usage(tenant, at, until=None if current else month.end)
+    expected = cost.forecast(tenant, now) if current else None
+    return LineMessages(usage.paid, usage.free, usage.limit, expected)
+
+
+# ── the whole report ─────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    scope: Scope
+    month: Month
+    generated_at: datetime
+    enrolment: Enrolment
+    answers: Answers
+    funnel: list[FunnelStage]
+    false_alarms: FalseAlarms
+    visits: Visits
+    calls: CallMinutes
+    line: LineMessages
+
+
+def monthly_report(scope: Scope, month: Month, now: datetime) -> MonthlyReport:
+    people = enrolment(scope, month)
+    return MonthlyReport(
+        scope=scope,
+        month=month,
+        generated_at=now,
+        enrolment=people,
+        answers=answers(scope, month),
+        funnel=escalation_funnel(scope, month),
+        false_alarms=false_alarms(scope, month, people.active),
+        visits=visits(scope, month),
+        calls=call_minutes(scope, month),
+        line=line_messages(scope.tenant, month, now),
+    )

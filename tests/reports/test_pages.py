@@ -1,0 +1,150 @@
+"""Staff open the monthly report, pick a month and a team, and download it as
+CSV and PDF. The PDF's Japanese is real text: it is extracted and read back."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from anpi.engine.models import Check
+from anpi.groups.models import Team, TeamPerson
+from anpi.individual.policy import INDIVIDUAL_DEFAULT
+from anpi.reports.export import guard
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.fixture
+def december(tenant, make_person, clock):
+    """Two persons' checks in December: one answered after 12 minutes, one escalated."""
+    hanako, taro = make_person("はなこ"), make_person("たろう")
+    due = datetime(2026, 12, 1, 9, 0, tzinfo=JST)
+    for person, fields in (
+        (hanako, {"state": "answered", "answered_at": due + timedelta(minutes=12), "step": 1}),
+        (taro, {"state": "resolved", "close_reason": "staff_safe", "step": 3}),
+    ):
+        Check.objects.create(
+            tenant=tenant,
+            person=person,
+            due_at=due,
+            policy=INDIVIDUAL_DEFAULT,
+            created_at=due,
+            **fields,
+        )
+    return hanako, taro
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_an_operator_sees_this_months_charts_and_what_each_figure_means(client, operator, december):
+    client.force_login(operator)
+    response = client.get("/reports/")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert page.count("<svg") == 3  # daily checks, funnel, LINE messages: inline, no script
+    assert "2026年12月の実証実験レポート" in page
+    assert "50.0%" in page  # one of two checks answered by the person
+    assert "12分" in page  # the median time to answer
+    assert "応答率: 本人が「元気です」と応答した確認" in page  # the definition, under the figure
+    assert "未記録" in page or "通話時間" in page
+    assert 'href="/reports/"' in page and 'aria-current="page"' in page  # in the nav
+
+
+def test_the_report_is_for_staff_only(client, operator, watcher):
+    assert client.get("/reports/").status_code == 302  # to the login page
+    client.force_login(watcher)
+    assert client.get("/reports/").status_code == 403
+
+
+def test_another_tenants_team_is_not_found(client, operator, stranger, other_tenant):
+    theirs = Team.objects.create(tenant=other_tenant, name="となりチーム")
+    client.force_login(operator)
+    assert client.get(f"/reports/?scope=team-{theirs.pk}").status_code == 404
+
+
+def test_a_future_month_or_a_bad_scope_is_not_found(client, operator):
+    client.force_login(operator)
+    assert client.get("/reports/?month=2027-01").status_code == 404
+    assert client.get("/reports/?scope=everyone").status_code == 404
+
+
+def test_a_team_report_counts_the_teams_persons_only(client, operator, tenant, december, clock):
+    hanako, _ = december
+    team = Team.objects.create(tenant=tenant, name="中町見守り隊")
+    TeamPerson.objects.create(tenant=tenant, team=team, person=hanako, joined_at=clock.now())
+    client.force_login(operator)
+
+    page = client.get(f"/reports/?month=2026-12&scope=team-{team.pk}").content.decode()
+
+    assert "みまもりNPO / 中町見守り隊" in page
+    assert "100.0%" in page
+
+
+def test_the_csv_opens_in_excel_in_japan_and_runs_no_formula(client, operator, tenant, december):
+    team = Team.objects.create(tenant=tenant, name='=HYPERLINK("http://evil.example","x")')
+    client.force_login(operator)
+
+    response = client.get(f"/reports/report.csv?month=2026-12&scope=team-{team.pk}")
+    body = response.content
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert body.startswith("\ufeff".encode())  # UTF-8 with BOM
+    text = body.decode("utf-8-sig")
+    assert text.splitlines()[0] == "対象,月,区分,項目,値,定義"
+    assert '"みまもりNPO / =HYPERLINK(""http://evil.example"",""x"")"' in text
+    assert ",=HYPERLINK" not in text and not any(line.startswith("=") for line in text.splitlines())
+
+
+def test_the_whole_tenants_csv_has_the_answer_rate_and_each_day(client, operator, december):
+    client.force_login(operator)
+    text = client.get("/reports/report.csv?month=2026-12").content.decode("utf-8-sig")
+    assert "みまもりNPO,2026-12,安否確認,応答率,0.5," in text
+    assert "みまもりNPO,2026-12,日別,2026-12-01 送信,2," in text
+    assert "電話対応,通話時間（分）" in text
+
+
+@pytest.mark.parametrize(
+    "cell, safe",
+    [
+        ("=1+1", "'=1+1"),
+        ("+81", "'+81"),
+        ("-x", "'-x"),
+        ("@SUM", "'@SUM"),
+        ("\tx", "'\tx"),
+        ("はなこ", "はなこ"),
+        (-3, -3),
+        (0.5, 0.5),
+    ],
+)
+def test_cells_that_a_spreadsheet_would_run_become_text(cell, safe):
+    assert guard(cell) == safe
+
+
+def test_the_pdf_holds_the_reports_japanese_as_real_text(client, operator, december):
+    client.force_login(operator)
+
+    response = client.get("/reports/report.pdf?month=2026-12")
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    text = pdf_text(response.content)
+    for words in ("応答率", "みまもりNPO", "2026年12月", "50.0%", "エスカレーション", "空振り"):
+        assert words in text
+
+
+def test_the_page_chrome_switches_to_english_while_the_report_stays_japanese(client, operator):
+    client.force_login(operator)
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/").content.decode()
+    assert "Monthly report" in page and "Download PDF" in page
+    assert "実証実験レポート" in page  # the document for the city is in Japanese
