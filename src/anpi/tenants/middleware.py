@@ -58,3 +58,18 @@ class SecurityHeadersMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class AuditAddressMiddleware:
+    """Every audit row written while this request is served carries its client
+    address (``tenants.audit.record`` reads it from a context variable), so
+    actions need not be handed the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .audit import client_ip, request_address
+
+        with request_address(client_ip(request)):
+            return self.get_response(request)
