@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
+    "anpi.tenants.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -235,7 +237,8 @@ if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 # Request bodies: a form or a LINE webhook is a few kilobytes; anything over
-# this is refused with 400 before it is parsed (Django's RequestDataTooBig).
+# this is refused with 413 before it is read (tenants.middleware.BodyLimitMiddleware;
+# Django's own RequestDataTooBig, a 400, stays behind it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("ANPI_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
