@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
+    "anpi.tenants.middleware.BodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # The absolute session lifetime, and staff disabled since they signed in.
     "anpi.tenants.middleware.SessionLifetimeMiddleware",
+    # The client address on every audit row written during the request.
+    "anpi.tenants.middleware.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -239,6 +243,13 @@ AXES_LOCKOUT_TEMPLATE = "dashboard/locked.html"
 AXES_IPWARE_PROXY_COUNT = _env_int("ANPI_PROXY_COUNT", 0) or None
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Request bodies: a form or a LINE webhook is a few kilobytes; anything over
+# this is refused with 413 before it is read (tenants.middleware.BodyLimitMiddleware;
+# Django's own RequestDataTooBig, a 400, stays behind it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = _env_int("ANPI_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Content Security Policy (django-csp): scripts only from anpi itself or with
 # the page's nonce; inline style attributes stay allowed (the templates use a few).

@@ -70,6 +70,7 @@ def test_createtenant_invites_the_first_admin_who_joins_with_totp(
         "staff.join",
         "staff.2fa_enrol",
         "staff.recovery_codes",
+        "queue.view",  # the first look at the dashboard is audited too
     ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, platform, privacy, queue, staff, tenant
+from .views import audit, people, platform, privacy, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
@@ -21,5 +21,7 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<int:membership_id>/disable/", staff.staff_disable, name="staff-disable"),
     path("staff/<int:membership_id>/enable/", staff.staff_enable, name="staff-enable"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("platform/tenants/", platform.tenants, name="platform-tenants"),
 ]

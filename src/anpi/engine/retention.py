@@ -128,7 +128,7 @@ def erase_person(person: Person, now: datetime, *, actor: Actor, reason: str) ->
         counts["inbox"] = 0
         while done := _stub_rows(events):
             counts["inbox"] += done
-    audit.record(person.tenant_id, actor, "person.erase", person, now, reason=reason, **counts)
+    audit.record(person.tenant_id, actor, "person.erase", person, now, reason=reason, erased=counts)
     return EraseResult(person.pk, counts)
 
 

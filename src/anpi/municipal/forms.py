@@ -140,3 +140,27 @@ class PolicyForm(forms.Form):
             raise forms.ValidationError(
                 pgettext("municipal", "The steps are not valid: %(error)s") % {"error": exc}
             ) from exc
+
+
+class BreakGlassForm(forms.Form):
+    """Why a watcher opens a person outside their own teams (kept in the audit log)."""
+
+    reason = forms.CharField(
+        label=pgettext_lazy("municipal", "Why do you need to see this person?"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=pgettext_lazy(
+            "municipal",
+            "This person is not in your teams. Your reason, your name and the time are "
+            "recorded and the tenant admins can read them.",
+        ),
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if len(reason) < 10:
+            raise forms.ValidationError(
+                pgettext("municipal", "Please write the reason in a few words.")
+            )
+        return reason

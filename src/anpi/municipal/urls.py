@@ -15,4 +15,5 @@ urlpatterns = [
     path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("groups/<int:group_id>/", views.group_detail, name="group"),
     path("watch/", watch.watcher_home, name="watch"),
+    path("watch/people/<int:person_id>/", watch.watcher_person, name="watch-person"),
 ]

@@ -28,6 +28,7 @@ from anpi.tenants.access import (
     tenant_object_or_404,
 )
 from anpi.tenants.actors import Actor
+from anpi.tenants.audit import audited, note
 from anpi.tenants.models import LineChannel, Organization
 
 from . import actions, forms, qr
@@ -56,14 +57,17 @@ def open_alerts(request: StaffRequest):
 
 
 @staff_view
+@audited("municipal.overview")
 def overview(request: StaffRequest) -> HttpResponse:
     """City staff: every team's open alerts, the teams and the peer groups."""
+    alerts = list(open_alerts(request))
+    note(request, person_ids=sorted({a.person_id for a in alerts}))
     return render(
         request,
         "municipal/overview.html",
         {
             "nav": "municipal",
-            "alerts": open_alerts(request),
+            "alerts": alerts,
             "teams": scoped(request, Team.objects).select_related("organization").order_by("name"),
             "groups": scoped(request, Group.objects).order_by("status", "name"),
             "organizations": scoped(request, Organization.objects).order_by("name"),
@@ -153,8 +157,11 @@ def policy_new(request: StaffRequest) -> HttpResponse:
 
 
 @staff_view
+@audited("team.view", "Team", "team_id")
 def team_detail(request: StaffRequest, team_id: int) -> HttpResponse:
     team = tenant_object_or_404(request, Team.objects.select_related("organization"), pk=team_id)
+    people = team.people.select_related("person").order_by("person__nickname")
+    note(request, person_ids=[link.person_id for link in people])
     channel = scoped(request, LineChannel.objects).order_by("pk").first()
     now = get_clock().now()
     invites = [
@@ -167,7 +174,7 @@ def team_detail(request: StaffRequest, team_id: int) -> HttpResponse:
         {
             "nav": "municipal",
             "team": team,
-            "people": team.people.select_related("person").order_by("person__nickname"),
+            "people": people,
             "watchers": team.watchers.order_by("name"),
             "alerts": open_alerts(request).filter(team=team),
             "alert_group": team.alert_group(),
@@ -209,10 +216,12 @@ def invite_qr(request: StaffRequest, invite_id: int) -> HttpResponse:
 
 
 @staff_view
+@audited("alert.view", "Alert", "alert_id")
 def alert_detail(request: StaffRequest, alert_id: int) -> HttpResponse:
     alert = tenant_object_or_404(
         request, Alert.objects.select_related("person", "team", "group", "check_run"), pk=alert_id
     )
+    note(request, person_ids=[alert.person_id])
     entries = alert.person.timeline.filter(check_run=alert.check_run)[:50]
     return render(
         request, "municipal/alert.html", {"nav": "municipal", "alert": alert, "entries": entries}
@@ -220,9 +229,11 @@ def alert_detail(request: StaffRequest, alert_id: int) -> HttpResponse:
 
 
 @staff_view
+@audited("group.view", "Group", "group_id")
 def group_detail(request: StaffRequest, group_id: int) -> HttpResponse:
     group = tenant_object_or_404(request, Group.objects.select_related("team"), pk=group_id)
     members = group.members.select_related("person").order_by("left_at", "display_name")
+    note(request, person_ids=sorted({m.person_id for m in members if m.person_id}))
     return render(
         request, "municipal/group.html", {"nav": "municipal", "group": group, "members": members}
     )

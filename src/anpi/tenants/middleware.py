@@ -58,3 +58,39 @@ class SecurityHeadersMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class AuditAddressMiddleware:
+    """Every audit row written while this request is served carries its client
+    address (``tenants.audit.record`` reads it from a context variable), so
+    actions need not be handed the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .audit import client_ip, request_address
+
+        with request_address(client_ip(request)):
+            return self.get_response(request)
+
+
+class BodyLimitMiddleware:
+    """413 for a request announcing a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
+    before any view, form or webhook reads it.
+
+    Django's own check (``RequestDataTooBig``, a 400) stays behind it. anpi
+    takes no file uploads, so the whole body counts."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return HttpResponse("request body too large", status=413, content_type="text/plain")
+        return self.get_response(request)

@@ -176,28 +176,57 @@ class StaffInvite(models.Model):
         return f"{self.email} → {self.tenant} ({self.role})"
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` of many rows refuse too (no bulk path around
+    ``AuditEntry.save`` / ``delete``)."""
+
+    def update(self, **kwargs):
+        raise RuntimeError("audit entries are append-only")
+
+    def delete(self):
+        raise RuntimeError("audit entries are append-only")
+
+
 class AuditEntry(models.Model):
-    """One change to a tenant's set-up, with who made it (``tenants.audit``).
+    """One change, or one look at personal data, with who did it and from where
+    (``tenants.audit``).
 
-    Append-only: the app has no update or delete path."""
+    Append-only: the app has no update or delete path (``save`` refuses an
+    update, ``delete`` refuses outright) and on PostgreSQL a trigger refuses
+    UPDATE and DELETE of the table (migration 0006). Neither the tenant nor the
+    staff user can be deleted while entries name them (``PROTECT``): staff are
+    disabled, never deleted (``tenants.staff.do_disable_staff``)."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_entries")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="audit_entries")
     at = models.DateTimeField()
     actor_kind = models.CharField(max_length=10)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_line_user_id = models.CharField(max_length=64, blank=True)
     actor_label = models.CharField(max_length=200, blank=True)
+    # The client address of a staff request (tenants.audit.client_ip: REMOTE_ADDR,
+    # or X-Forwarded-For behind ANPI_PROXY_COUNT proxies, as django-axes reads it).
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # Every person whose data the entry shows or changes, written ",12,34," (a
+    # list page names each row it showed), so that the audit page finds every
+    # look at one person with a plain LIKE on SQLite and PostgreSQL alike.
+    person_ids = models.TextField(blank=True)
+    # A look at a person outside the user's own teams, with a reason (detail["reason"]).
+    break_glass = models.BooleanField(default=False)
     detail = models.JSONField(default=dict)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         indexes = [
             # The tenant admin's audit page: newest first within a tenant.
             models.Index(fields=["tenant", "-at"], name="audit_tenant_at_idx"),
+            # The audit page filtered by one person or object (dashboard.views.audit).
+            models.Index(fields=["tenant", "object_type", "object_id"], name="audit_tenant_obj_idx"),
         ]
 
     def __str__(self) -> str:

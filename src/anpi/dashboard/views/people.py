@@ -22,6 +22,7 @@ from anpi.people.consent import current_consent
 from anpi.people.lookups import looks_like_phone, phone_q
 from anpi.people.models import Consent, Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
+from anpi.tenants.audit import audited, note
 
 from ..display import (
     CTX,
@@ -58,6 +59,7 @@ def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
 
 
 @staff_view
+@audited("people.list")
 def people_list(request: StaffRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     people = with_status(scoped(request, Person.objects.all()))
@@ -77,6 +79,11 @@ def people_list(request: StaffRequest) -> HttpResponse:
     )
     now = get_clock().now()
     rows = [_row(p, now) for p in page]
+    note(
+        request,
+        person_ids=[row["person"].pk for row in rows],
+        query={k: request.GET.get(k, "") for k in ("q", "light", "page") if k in request.GET},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -94,11 +101,12 @@ def render_person(
 ) -> HttpResponse:
     now = get_clock().now()
     light = with_status(Person.objects.filter(pk=person.pk)).values_list("light", flat=True)[0]
-    contacts = []
+    contacts: list[dict[str, Any]] = []
     for contact in Contact.objects.filter(tenant=request.tenant, person=person).order_by("id"):
         css, label = contact_consent(contact)
         contacts.append({"contact": contact, "consent_class": css, "consent_label": label})
     tasks = open_tasks(request.tenant).filter(person=person)
+    note(request, person_ids=[person.pk], contact_ids=[c["contact"].pk for c in contacts])
     checks = Check.objects.filter(
         tenant=request.tenant, person=person, state=Check.State.OPEN
     ).order_by("-due_at")
@@ -137,6 +145,7 @@ def render_person(
 
 
 @staff_view
+@audited("person.view", "Person", "person_id")
 def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
     person = tenant_object_or_404(request, Person.objects.all(), pk=person_id)
     return render_person(request, person)
@@ -144,9 +153,11 @@ def person_detail(request: StaffRequest, person_id: int) -> HttpResponse:
 
 @staff_view
 @require_POST
+@audited("contact.confirm", "Contact", "contact_id")
 def contact_confirm(request: StaffRequest, contact_id: int) -> HttpResponse:
     """「電話で同意を確認した」: staff confirmed a contact's consent by phone."""
     contact = tenant_object_or_404(request, Contact.objects.select_related("person"), pk=contact_id)
+    note(request, person_ids=[contact.person_id])
     action = _staff_confirm_action()
     if action is None:
         messages.error(request, pgettext(CTX, "This is not available yet."))

@@ -14,6 +14,7 @@ from anpi.engine.clock import get_clock
 from anpi.engine.models import Task
 from anpi.engine.tasks import TaskClosed, record_task_outcome
 from anpi.tenants.access import StaffRequest, staff_view, tenant_object_or_404
+from anpi.tenants.audit import audited, note
 
 from ..display import CTX, OUTCOME, TASK_STATE, user_label
 from ..forms import TaskOutcomeForm
@@ -27,6 +28,11 @@ def render_queue(
 ) -> HttpResponse:
     now = get_clock().now()
     tasks = list(open_tasks(request.tenant)[:QUEUE_LIMIT])
+    note(
+        request,
+        person_ids=sorted({t.person_id for t in tasks}),
+        task_ids=[t.pk for t in tasks],
+    )
     return render(
         request,
         "dashboard/queue.html",
@@ -40,6 +46,7 @@ def render_queue(
 
 
 @staff_view
+@audited("queue.view")
 def call_queue(request: StaffRequest) -> HttpResponse:
     return render_queue(request)
 
@@ -54,12 +61,15 @@ def _next_url(request: HttpRequest, candidate: str) -> str:
 
 @staff_view
 @require_POST
+@audited("task.outcome", "Task", "task_id")
 def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
     """Record 「無事」/「つながらない」/「その他」 for a task; POST, then redirect."""
     task = tenant_object_or_404(request, Task.objects.select_related("person"), pk=task_id)
     form = TaskOutcomeForm(request.POST)
     next_url = _next_url(request, request.POST.get("next", ""))
+    note(request, person_ids=[task.person_id], outcome=request.POST.get("outcome", "")[:20])
     if not form.is_valid():
+        note(request, saved=False)
         person_url = reverse("dashboard:person", args=[task.person_id])
         if next_url.startswith(person_url):
             from .people import render_person
@@ -73,6 +83,7 @@ def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
             task.pk, outcome, get_clock(), note=form.cleaned_data["note"], user=request.user
         )
     except TaskClosed:
+        note(request, saved=False)
         task.refresh_from_db()
         if task.state == Task.State.DONE:
             text = pgettext(CTX, "This task is already done (handled by %(name)s).") % {
