@@ -119,3 +119,8 @@ def become_contact_help_message() -> dict[str, Any]:
             "「れんらくコード」（れい: 1234-ABCD-EFGH）を ここに おくってください。"
         ),
     }
+
+
+def schedule_changed_by_staff_message(summary: str) -> dict[str, Any]:
+    """Staff changed when checks come (dashboard or API): the person is told."""
+    return {"type": "text", "text": f"スタッフが かくにんの よていを かえました。\n{summary}"}
