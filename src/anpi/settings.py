@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "anpi.demo",
     "anpi.groups",
     "anpi.municipal",
+    # The JSON API (anpi.api); "ninja" serves its Swagger UI files locally (no CDN).
+    "ninja",
+    "anpi.api",
 ]
 
 MIDDLEWARE = [
