@@ -109,7 +109,12 @@ def problem_response(
 
 
 def _field(loc: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in loc)
+    """``body.schedule.check_time``, ``query.page``: ninja's location less the
+    name of the endpoint's body parameter (``("body", "body", "outcome")``)."""
+    parts = [str(part) for part in loc]
+    if parts[:2] == ["body", "body"]:
+        del parts[1]
+    return ".".join(parts)
 
 
 def ninja_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
@@ -127,9 +132,12 @@ def form_errors(form: Any, prefix: str = "body") -> list[dict[str, str]]:
 
 
 def install(api: NinjaAPI) -> None:
-    """Answer every error of ``api`` with problem details."""
+    """Answer every error of ``api`` with problem details.
 
-    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    (The handlers take ``exc: Any``: ninja types a handler's argument as the
+    exception *or its class*.)"""
+
+    def on_validation(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(
             422,
             "The request has invalid fields; see errors.",
@@ -137,7 +145,7 @@ def install(api: NinjaAPI) -> None:
             errors=ninja_errors(exc.errors),
         )
 
-    def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def on_authentication(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(
             401,
             "Send a live API token: Authorization: Bearer anpi_…",
@@ -145,17 +153,17 @@ def install(api: NinjaAPI) -> None:
             headers={"WWW-Authenticate": 'Bearer realm="anpi"'},
         )
 
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         kind = UNPARSABLE if exc.status_code == 400 else "about:blank"
         return problem_response(exc.status_code, str(exc), type=kind)
 
-    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(404, "No such object in this tenant.", type=NOT_FOUND)
 
-    def on_problem(request: HttpRequest, exc: Problematic) -> HttpResponse:
+    def on_problem(request: HttpRequest, exc: Any) -> HttpResponse:
         return problem_response(exc.status, exc.detail, type=exc.type, errors=exc.errors)
 
-    def on_bug(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def on_bug(request: HttpRequest, exc: Any) -> HttpResponse:
         log.error("API error on %s %s", request.method, request.path, exc_info=exc)
         return problem_response(500, "Something went wrong on our side.", type=SERVER_ERROR)
 
