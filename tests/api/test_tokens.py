@@ -101,3 +101,10 @@ def test_an_admin_of_another_tenant_cannot_revoke_the_tenants_token(client, stra
     row.refresh_from_db()
     assert row.revoked_at is None
     assert "市の基幹システム" not in client.get("/api-tokens/").content.decode()
+
+
+def test_the_token_page_and_its_nav_link_speak_japanese_by_default(client, tenant_admin):
+    client.force_login(tenant_admin)
+    page = client.get("/api-tokens/").content.decode()
+    assert "APIトークン" in page and "監査ログ" in page
+    assert 'href="/api-tokens/"' in client.get("/").content.decode()

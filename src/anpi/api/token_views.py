@@ -21,14 +21,12 @@ from anpi.tenants.actors import Actor
 from . import tokens
 from .models import ApiToken
 
-CTX = "api"
-
 
 class NewTokenForm(forms.Form):
     name = forms.CharField(
-        label=pgettext_lazy(CTX, "What is it for?"),
+        label=pgettext_lazy("api", "What is it for?"),
         max_length=tokens.NAME_MAX,
-        help_text=pgettext_lazy(CTX, "For example: the city's case-management system"),
+        help_text=pgettext_lazy("api", "For example: the city's case-management system"),
     )
 
 
@@ -45,7 +43,7 @@ def token_list(request: StaffRequest) -> HttpResponse:
                 get_clock().now(),
             )
         except ValueError:
-            form.add_error("name", pgettext(CTX, "Give the token a name."))
+            form.add_error("name", pgettext("api", "Give the token a name."))
         else:
             form = NewTokenForm()
     rows = scoped(request, ApiToken.objects.select_related("created_by", "revoked_by")).order_by(
@@ -65,6 +63,6 @@ def token_revoke(request: StaffRequest, token_id: int) -> HttpResponse:
     if tokens.do_revoke_token(token, Actor.staff(request.user), get_clock().now()):
         messages.success(
             request,
-            pgettext(CTX, "Revoked %(name)s. It no longer opens the API.") % {"name": token.name},
+            pgettext("api", "Revoked %(name)s. It no longer opens the API.") % {"name": token.name},
         )
     return redirect("api-tokens")
