@@ -118,3 +118,16 @@ def test_a_person_without_a_schedule_answers_204(api):
     created = api.post("/api/people", {"nickname": "花子", "phone": "090-1234-5678"}).json()
     assert created["schedule"] is None
     assert api.get(f"/api/people/{created['id']}/schedule").status_code == 204
+
+
+def test_a_program_posts_with_its_token_and_no_csrf_cookie(issued):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        "/api/people",
+        {"nickname": "はなこ", "phone": "090-1234-5678"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {issued.token}",
+    )
+    assert response.status_code == 201

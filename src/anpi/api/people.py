@@ -7,7 +7,7 @@ API accepts exactly what the settings page accepts.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
@@ -64,7 +64,7 @@ def person_out(person: Person) -> dict[str, Any]:
     }
 
 
-def _consent(contact: Contact) -> str:
+def _consent(contact: Contact) -> Literal["confirmed", "declined", "waiting"]:
     if contact.declined_at is not None:
         return "declined"
     return "confirmed" if contact.confirmed_at is not None else "waiting"
@@ -137,7 +137,7 @@ def get_person(request: HttpRequest, person_id: ObjectId) -> dict[str, Any]:
     Audited (``api.person.read``)."""
     person = object_or_404(request, Person.objects.all(), pk=person_id)
     contacts = [
-        ContactOut(id=c.pk, name=c.name, relation=c.relation, consent=_consent(c))  # type: ignore[arg-type]
+        ContactOut(id=c.pk, name=c.name, relation=c.relation, consent=_consent(c))
         for c in person.contacts.order_by("id")
     ]
     audit_read(request, "api.person.read", person)
