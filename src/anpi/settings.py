@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "anpi.groups",
     "anpi.municipal",
     "anpi.reports",
+    # The JSON API (anpi.api); "ninja" serves its Swagger UI files locally (no CDN).
+    "ninja",
+    "anpi.api",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ urlpatterns = [
     path("account/2fa/verify/", account.two_factor_verify, name="two-factor-verify"),
     path("account/2fa/recovery/", account.two_factor_recovery, name="two-factor-recovery"),
     path("join/<str:token>/", account.staff_invite, name="staff-invite"),
+    # The JSON API (/api/, docs/api.md) and its token page for tenant admins.
+    path("", include("anpi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("p/", include("anpi.individual.urls")),
     path("g/", include("anpi.groups.urls")),

@@ -28,6 +28,7 @@ class World:
     invite: Any
     membership: Any
     staff_invite: Any
+    api_token: Any
 
 
 @pytest.fixture
@@ -76,7 +77,12 @@ def world(tenant, channel, make_person, operator, clock) -> World:
         created_at=now,
         expires_at=now + timedelta(days=3),
     )
+    from anpi.api.tokens import do_create_token
+    from anpi.tenants.actors import Actor
+
+    api_token = do_create_token(tenant, "市の基幹システム連携", Actor.system(), now).row
     return World(
+        api_token=api_token,
         person=person,
         outsider=outsider,
         contact=Contact.objects.get(person=person),

@@ -96,6 +96,8 @@ RULES: dict[str, Rule] = {
     "municipal:group": Rule("staff"),
     "municipal:watch": Rule("watcher"),
     "municipal:watch-person": Rule("watcher"),
+    "api-tokens": Rule("admin"),
+    "api-token-revoke": Rule("admin", "post"),
     "dashboard:person-notes": Rule("staff", "post"),
     "dashboard:person-withdraw-consent": Rule("staff", "post"),
     "dashboard:person-export": Rule("admin", "post"),
@@ -115,7 +117,13 @@ PARAMS: dict[str, Callable[[Any], Any]] = {
     "group_id": lambda w: w.group.pk,
     "invite_id": lambda w: w.invite.pk,
     "membership_id": lambda w: w.membership.pk,
+    "token_id": lambda w: w.api_token.pk,
 }
+
+# The JSON API answers to a bearer token, never to a session: its tenant isolation
+# (a token of tenant B gets 404 for tenant A's objects) is tested in tests/api;
+# here every API URL must refuse a session of any kind with 401.
+TOKEN_GATED_NAMESPACE = "api:"
 NOWHERE = 987_654  # an id no object has
 
 # What of tenant A must never show in tenant B's pages.
@@ -158,6 +166,8 @@ def url_of(route: Route, world: Any, fill: int | None = None) -> str:
 def test_every_url_has_a_rule():
     problems = []
     for route in ROUTES:
+        if route.name.startswith(TOKEN_GATED_NAMESPACE):
+            continue  # test_the_json_api_refuses_every_session
         if not route.name:
             problems.append(f"/{route.pattern} has no name: name it, then give it a rule")
         elif route.name in PUBLIC and route.name in RULES:
@@ -246,3 +256,25 @@ def test_the_matrix_rules_hold_for_tenant_a_itself(client, world, tenant_admin):
             continue
         url = url_of(route, world)
         assert client.get(url).status_code == 200, url
+
+
+def test_the_json_api_refuses_every_session(client, world, tenant_b_users, tenant_admin):
+    """Anonymous, tenant B's roles and tenant A's own admin: no session opens the
+    API (a stolen cookie is not an API key); only a token does (tests/api)."""
+    problems = []
+    api_routes = [r for r in ROUTES if r.name.startswith(TOKEN_GATED_NAMESPACE)]
+    assert api_routes, "the JSON API has no URLs?"
+    # The schema and its docs are public; ninja's bare root shows nothing (404).
+    public = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+    for who, user in [("anonymous", None), *tenant_b_users.items(), ("admin of A", tenant_admin)]:
+        if user is not None:
+            client.force_login(user)
+        for route in api_routes:
+            if route.name in public:
+                continue
+            url = reverse(route.name, kwargs={p: 1 for p in route.params})
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                if status not in (401, 405):
+                    problems.append(f"{who}: {method.upper()} {url} → {status}, expected 401")
+    assert not problems, "\n".join(problems)

@@ -26,6 +26,8 @@ BEFORE_SECOND_FACTOR = {
     "set_language",
 }
 PUBLIC_NAMESPACES = {"individual", "groups"}  # reached by a signed link, not a login
+# The JSON API (anpi.api) answers a bearer token, never a session: tested below.
+TOKEN_NAMESPACES = {"api"}
 
 
 def staff_urls() -> list[str]:
@@ -37,7 +39,9 @@ def staff_urls() -> list[str]:
             if hasattr(p, "url_patterns"):
                 walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
                 continue
-            if namespace in PUBLIC_NAMESPACES or p.name in BEFORE_SECOND_FACTOR:
+            if namespace in PUBLIC_NAMESPACES | TOKEN_NAMESPACES:
+                continue
+            if p.name in BEFORE_SECOND_FACTOR:
                 continue
             route = str(p.pattern)
             for conv in (
@@ -49,6 +53,7 @@ def staff_urls() -> list[str]:
                 "<int:invite_id>",
                 "<int:contact_id>",
                 "<int:membership_id>",
+                "<int:token_id>",
             ):
                 route = route.replace(conv, "1")
             urls.append("/" + prefix + route)
@@ -62,6 +67,17 @@ STAFF_URLS = staff_urls()
 
 def test_the_list_of_staff_urls_covers_the_dashboard():
     assert {"/", "/people/", "/people/1/", "/staff/", "/m/", "/m/watch/"} <= set(STAFF_URLS)
+    assert {"/api-tokens/", "/api-tokens/1/revoke/"} <= set(STAFF_URLS)
+
+
+@pytest.mark.parametrize("path", ["/api/people", "/api/tasks", "/api/reports/monthly"])
+def test_a_verified_staff_session_does_not_open_the_json_api(client, tenant_admin, path):
+    """The API takes only a tenant's bearer token: a browser's signed-in session
+    (which a malicious page could ride) opens nothing there."""
+    client.force_login(tenant_admin)
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
 
 
 @pytest.mark.parametrize("url", STAFF_URLS)

@@ -101,10 +101,18 @@ class TaskClosed(Exception):
 
 
 def record_task_outcome(
-    task_id: int, outcome: str, clock: Clock, *, note: str = "", user: Any = None
+    task_id: int,
+    outcome: str,
+    clock: Clock,
+    *,
+    note: str = "",
+    user: Any = None,
+    actor: Any = None,
 ) -> Task:
     """Staff record what came of a task (call queue buttons); ``user`` is the
-    acting staff user (kept on the task and the timeline).
+    acting staff user (kept on the task and the timeline). ``actor`` (a
+    ``tenants.actors.Actor``) names who acted when it is not a signed-in user
+    (an API token); it is kept on the timeline entry.
 
     - ``safe``: the person is fine; the check is resolved and every task of it closed.
     - ``unreachable`` / ``other``: the task is done; if the check was waiting on this
@@ -139,6 +147,7 @@ def record_task_outcome(
             task=task.pk,
             outcome=outcome,
             by=getattr(user, "username", None),
+            actor=actor,
         )
         if outcome == Task.Outcome.SAFE:
             close_check(check, state=Check.State.RESOLVED, reason="staff_safe", now=now)

@@ -315,9 +315,8 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     compare-and-set first, so of two submissions of one link exactly one wins
     and the other raises LinkError("used").
     """
-    from zoneinfo import ZoneInfo
-
     from .links import LinkError
+    from .staff_actions import apply_schedule
 
     won = Person.objects.filter(pk=person.pk, settings_nonce=person.settings_nonce).update(
         settings_nonce=secrets.token_urlsafe(12)
@@ -329,25 +328,11 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
         .select_related("tenant", "channel")
         .get(pk=person.pk)
     )
-    weekdays = ",".join(str(d) for d in sorted(data.get("weekdays") or []))
-    kind = data["schedule_kind"]
-    interval_days = data["interval_days"] if kind == Person.ScheduleKind.INTERVAL else 1
-    rhythm_changed = (person.schedule_kind, person.interval_days, person.weekdays) != (
-        kind,
-        interval_days,
-        weekdays,
-    )
     person.nickname = data["nickname"]
     person.phone = data["phone"]
-    person.schedule_kind = kind
-    person.interval_days = interval_days
-    person.weekdays = weekdays if kind == Person.ScheduleKind.WEEKDAYS else ""
-    person.check_time = data["check_time"]
-    person.skip_holidays = bool(data.get("skip_holidays"))
     # A new or changed rhythm starts today; an unchanged one keeps its anchor so
     # that "every 3 days" does not drift each time the person edits a contact.
-    if rhythm_changed or person.schedule_anchor is None:
-        person.schedule_anchor = now.astimezone(ZoneInfo(person.tenant.timezone)).date()
+    apply_schedule(person, data, now)
     first_time = person.consent_at is None
     if first_time:
         person.consent_at = now

@@ -138,3 +138,8 @@ def consent_withdrawn_message(days: int) -> dict[str, Any]:
             "また はじめるときは「せってい」と おくってください。"
         ),
     }
+
+
+def schedule_changed_by_staff_message(summary: str) -> dict[str, Any]:
+    """Staff changed when checks come (dashboard or API): the person is told."""
+    return {"type": "text", "text": f"スタッフが かくにんの よていを かえました。\n{summary}"}

@@ -1,0 +1,136 @@
+"""Staff acting for a person: enrolment without LINE and schedule changes.
+
+Staff (dashboard or the JSON API) use the same validation as the person's own
+settings page (``settings_form`` limits ``forms.SettingsForm`` to the fields
+staff may set) and the same schedule rule (``apply_schedule``, also used by
+``actions.do_save_registration``). Each action writes the person's timeline
+with the actor and a ``tenants.audit`` row in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import translation
+
+from anpi.engine import timeline
+from anpi.engine.outbox import enqueue_push
+from anpi.people import schedule_words
+from anpi.people.actions import create_person
+from anpi.people.models import Person
+from anpi.tenants import audit
+from anpi.tenants.actors import Actor
+
+from . import messages
+from .forms import SettingsForm
+
+SCHEDULE_FIELDS = ("schedule_kind", "interval_days", "weekdays", "check_time", "skip_holidays")
+ENROL_FIELDS = ("nickname", "phone")
+
+
+def settings_form(data: Mapping[str, Any], fields: Iterable[str]) -> SettingsForm:
+    """The settings page's form, bound to ``data``, with only ``fields`` (and the
+    page's own rules for them, including the schedule's cross-field rule)."""
+    form = SettingsForm(data)
+    keep = set(fields)
+    for name in list(form.fields):
+        if name not in keep:
+            del form.fields[name]
+    return form
+
+
+def apply_schedule(person: Person, data: Mapping[str, Any], now: datetime) -> list[str]:
+    """Set the schedule fields of ``person`` from cleaned form ``data``; returns
+    the fields to save. A new or changed rhythm starts today (the tenant's
+    date); an unchanged one keeps its anchor, so that "every 3 days" does not
+    drift each time something else is edited."""
+    weekdays = ",".join(str(d) for d in sorted(data.get("weekdays") or []))
+    kind = data["schedule_kind"]
+    interval_days = data["interval_days"] if kind == Person.ScheduleKind.INTERVAL else 1
+    weekdays = weekdays if kind == Person.ScheduleKind.WEEKDAYS else ""
+    rhythm_changed = (person.schedule_kind, person.interval_days, person.weekdays) != (
+        kind,
+        interval_days,
+        weekdays,
+    )
+    person.schedule_kind = kind
+    person.interval_days = interval_days
+    person.weekdays = weekdays
+    person.check_time = data["check_time"]
+    person.skip_holidays = bool(data.get("skip_holidays"))
+    if rhythm_changed or person.schedule_anchor is None:
+        person.schedule_anchor = now.astimezone(ZoneInfo(person.tenant.timezone)).date()
+    return [*SCHEDULE_FIELDS, "schedule_anchor"]
+
+
+def _staff_words(person: Person) -> str:
+    return timeline.in_site_language(lambda: schedule_words.for_staff(person))
+
+
+@transaction.atomic
+def do_enrol_person(tenant_id: int, data: Mapping[str, Any], actor: Actor, now: datetime) -> Person:
+    """A person staff enrol from a paper or Excel list, without LINE yet.
+
+    ``data``: cleaned ``settings_form`` data with ``nickname`` and ``phone``,
+    and the schedule fields when staff already know when to ask. The person
+    stays ``registering`` (no checks) until they link LINE and consent."""
+    person = create_person(
+        tenant_id=tenant_id, channel=None, nickname=data["nickname"], phone=data["phone"]
+    )
+    if data.get("schedule_kind"):
+        person.save(update_fields=apply_schedule(person, data, now))
+    timeline.record(
+        person,
+        "enrolled",
+        f"スタッフが登録（LINE未連携）: {_staff_words(person)}",
+        now,
+        actor=actor,
+    )
+    audit.record(tenant_id, actor, "person.enrol", person, now, nickname=person.nickname)
+    return person
+
+
+@transaction.atomic
+def do_change_schedule(
+    person: Person, data: Mapping[str, Any], actor: Actor, now: datetime
+) -> Person:
+    """Staff set when checks come (cleaned ``settings_form`` schedule data).
+
+    An active person's next check moves to the new schedule's next occurrence
+    and the person is told in LINE; others keep no next check until they
+    become active."""
+    from .actions import BOT_LANGUAGE, following_check_time, registration_summary
+
+    person = (
+        Person.objects.select_for_update(of=("self",))
+        .select_related("tenant", "channel")
+        .get(pk=person.pk)
+    )
+    before = _staff_words(person)
+    fields = apply_schedule(person, data, now)
+    if person.status == Person.Status.ACTIVE:
+        person.next_check_at = following_check_time(person, now)
+        fields.append("next_check_at")
+    person.save(update_fields=fields)
+    after = _staff_words(person)
+    timeline.record(
+        person, "schedule_changed", f"確認の予定を変更: {before} → {after}", now, actor=actor
+    )
+    audit.record(
+        person.tenant_id, actor, "person.schedule", person, now, before=before, after=after
+    )
+    if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
+        with translation.override(BOT_LANGUAGE):
+            summary = registration_summary(person)
+        enqueue_push(
+            person=person,
+            to=person.line_user_id,
+            messages=[messages.schedule_changed_by_staff_message(summary)],
+            purpose="registered",
+            now=now,
+        )
+    return person
