@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, platform, queue, staff, tenant
+from .views import line_settings, people, platform, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff"),
     path("staff/<int:membership_id>/disable/", staff.staff_disable, name="staff-disable"),
     path("staff/<int:membership_id>/enable/", staff.staff_enable, name="staff-enable"),
+    path("settings/line/", line_settings.line_settings, name="line-settings"),
+    path("settings/line/friend-qr.svg", line_settings.friend_qr, name="line-friend-qr"),
     path("platform/tenants/", platform.tenants, name="platform-tenants"),
 ]
