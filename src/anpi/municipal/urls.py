@@ -1,17 +1,11 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import views, watch
 
 app_name = "municipal"
 urlpatterns = [
     path("", views.overview, name="overview"),
-    # The LINE channel moved to the dashboard's LINE page (every tenant kind has one).
-    path(
-        "channel/",
-        RedirectView.as_view(pattern_name="dashboard:line-settings", permanent=False),
-        name="channel",
-    ),
+    path("channel/", views.channel_settings, name="channel"),
     path("organizations/new/", views.organization_new, name="organization-new"),
     path("policies/new/", views.policy_new, name="policy-new"),
     path("teams/new/", views.team_new, name="team-new"),

@@ -72,6 +72,12 @@ def overview(request: StaffRequest) -> HttpResponse:
 
 
 @admin_view
+def channel_settings(request: StaffRequest) -> HttpResponse:
+    """The LINE channel moved to the dashboard's LINE page, which every tenant kind has."""
+    return redirect("dashboard:line-settings")
+
+
+@admin_view
 def organization_new(request: StaffRequest) -> HttpResponse:
     form = forms.OrganizationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
