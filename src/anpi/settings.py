@@ -10,7 +10,10 @@ environment, so the same settings module serves both:
   ``ANPI_ENCRYPTION_KEY_OLD`` only during ``anpi rotate-key``.
 - ``ANPI_TERMS_VERSION``: the terms version recorded with each consent.
 - ``ANPI_DEBUG``, ``ANPI_ALLOWED_HOSTS``, ``ANPI_BASE_URL`` (public URL used in the
-  links sent to people), ``ANPI_EMAIL_HOST`` / ``ANPI_EMAIL_PORT``.
+  links sent to people and in the LINE webhook URL), ``ANPI_LINE_API_HOST``.
+- SMTP: ``ANPI_EMAIL_HOST``, ``ANPI_EMAIL_PORT``, ``ANPI_EMAIL_HOST_USER``,
+  ``ANPI_EMAIL_HOST_PASSWORD``, ``ANPI_EMAIL_USE_TLS`` (STARTTLS),
+  ``ANPI_EMAIL_USE_SSL`` (implicit TLS), ``ANPI_DEFAULT_FROM_EMAIL``.
 - ``ANPI_PROFILE=production`` turns every transport-security default on (HTTPS
   redirect, HSTS, Secure cookies); each one can still be set on its own from the
   environment (see "Security" below and docs/security.md).
@@ -291,11 +294,25 @@ try:
 except OSError:
     pass
 
+# SMTP (docs/production.md). ANPI_EMAIL_USE_TLS is STARTTLS (usually port 587),
+# ANPI_EMAIL_USE_SSL implicit TLS (usually port 465); Django refuses both at once.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = os.environ.get("ANPI_EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("ANPI_EMAIL_PORT", "1025"))
+EMAIL_PORT = _env_int("ANPI_EMAIL_PORT", 1025)
+EMAIL_HOST_USER = os.environ.get("ANPI_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ANPI_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("ANPI_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("ANPI_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("ANPI_FROM_EMAIL", "anpi <noreply@anpi.invalid>")
+# ANPI_FROM_EMAIL is the older name, still read.
+DEFAULT_FROM_EMAIL = os.environ.get("ANPI_DEFAULT_FROM_EMAIL") or os.environ.get(
+    "ANPI_FROM_EMAIL", "anpi <noreply@anpi.invalid>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The Messaging API host of channels connected on the LINE settings page: unset
+# means LINE itself (api.line.me); a simulator's URL (`anpi sim`) for a trial.
+ANPI_LINE_API_HOST = os.environ.get("ANPI_LINE_API_HOST", "").rstrip("/")
 
 # Outward heartbeat: each worker GETs this URL every ANPI_HEARTBEAT_INTERVAL
 # seconds while it runs (a dead man's switch at an outside monitor).

@@ -115,3 +115,26 @@ def test_the_validator_follows_discriminators_into_flex_components():
     message["contents"]["footer"]["contents"][0]["action"]["type"] = "teleport"
     with pytest.raises(ValidationError):
         SpecValidator("messaging-api.yml").validate(message, "Message")
+
+
+def test_connecting_a_channel_sends_requests_that_validate_against_lines_spec(
+    sim, live_server, settings, client, tenant_admin, transactional_db
+):
+    """The LINE page's calls (bot info, set / get / test the webhook URL)."""
+    settings.BASE_URL = live_server.url
+    settings.ANPI_LINE_API_HOST = sim.url
+    sim.control.add_channel("contract-secret", "contract-token")
+    client.force_login(tenant_admin)
+    page = client.post(
+        "/settings/line/", {"channel_secret": "contract-secret", "access_token": "contract-token"}
+    )
+    assert page.context["outcome"].ok
+    recorded = [r for r in sim.control.requests() if r["path"].startswith("/v2/")]
+    assert [(r["method"], r["path"]) for r in recorded] == [
+        ("GET", "/v2/bot/info"),
+        ("PUT", "/v2/bot/channel/webhook/endpoint"),
+        ("POST", "/v2/bot/channel/webhook/test"),
+        ("GET", "/v2/bot/channel/webhook/endpoint"),
+    ]
+    for r in recorded:
+        validate(r)

@@ -1,6 +1,6 @@
 """Staff pages of teams and groups: city staff see every team's alerts, tenant A's
-staff get 404 for anything of tenant B, watchers see only their own teams, and
-the admin registers the city's LINE channel."""
+staff get 404 for anything of tenant B, and watchers see only their own teams.
+(The LINE channel's page is tests/dashboard/test_line_settings.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from anpi.engine.models import Check, Task
 from anpi.groups.models import Alert, Group, Team, TeamPerson, TeamWatcher
 from anpi.municipal.actions import new_invite
 from anpi.municipal.policy import TEAM_DEFAULT
-from anpi.tenants.models import LineChannel, Membership
+from anpi.tenants.models import Membership
 
 
 @pytest.fixture
@@ -123,40 +123,6 @@ def admin(tenant):
     user = User.objects.create_user("admin", password="x" * 12)
     Membership.objects.create(tenant=tenant, user=user, role="admin")
     return user
-
-
-def test_the_admin_registers_the_channel_stored_encrypted_with_its_webhook_url(
-    client, tenant, admin
-):
-    _login(client, admin)
-    page = client.post(
-        "/m/channel/",
-        {
-            "name": "厚木市見守り",
-            "basic_id": "@atsugi",
-            "channel_secret": "s3cret",
-            "access_token": "t0ken",
-        },
-        follow=True,
-    )
-    channel = LineChannel.objects.get(tenant=tenant)
-    assert channel.channel_secret == "s3cret" and "s3cret" not in channel.secret_encrypted
-    assert channel.access_token == "t0ken"
-    body = page.content.decode()
-    assert f"/line/webhook/{channel.webhook_token}/" in body
-    assert "s3cret" not in body
-
-
-def test_a_bad_channel_form_saves_nothing_and_says_why_in_japanese(client, tenant, admin):
-    page = _login(client, admin).post("/m/channel/", {"name": "厚木市", "basic_id": "atsugi"})
-    body = page.content.decode()
-    assert "@から始まるIDを入れてください" in body
-    assert "入力してください。" in body
-    assert not LineChannel.objects.filter(tenant=tenant).exists()
-
-
-def test_an_operator_cannot_change_the_channel(client, operator):
-    assert _login(client, operator).get("/m/channel/").status_code == 403
 
 
 def test_a_policy_with_a_bad_step_is_refused_in_japanese(client, tenant, admin):

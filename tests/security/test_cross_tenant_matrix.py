@@ -85,7 +85,9 @@ RULES: dict[str, Rule] = {
     "dashboard:audit-export": Rule("admin"),
     "dashboard:platform-tenants": Rule("platform"),
     "municipal:overview": Rule("staff"),
-    "municipal:channel": Rule("admin"),
+    "municipal:channel": Rule("admin", ok=302),  # moved to /settings/line/
+    "dashboard:line-settings": Rule("admin"),
+    "dashboard:line-friend-qr": Rule("staff", ok=404),  # tenant B has no channel: no QR
     "municipal:organization-new": Rule("admin"),
     "municipal:policy-new": Rule("admin"),
     "municipal:team-new": Rule("admin"),

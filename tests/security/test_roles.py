@@ -10,7 +10,7 @@ from anpi.tenants.models import Membership
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_PAGES = ["/staff/", "/m/channel/", "/m/organizations/new/", "/m/teams/new/"]
+ADMIN_PAGES = ["/staff/", "/settings/line/", "/m/organizations/new/", "/m/teams/new/"]
 
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)

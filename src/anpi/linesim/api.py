@@ -402,7 +402,7 @@ async def _not_found(call: Call) -> Result:
     return Result(404, dict(NOT_FOUND))
 
 
-def _route(
+def route(
     endpoint: str, handler: Endpoint, with_body: bool = True
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def view(request: web.Request) -> web.Response:
@@ -412,19 +412,19 @@ def _route(
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_post("/v2/bot/message/push", _route("push", _push))
-    app.router.add_post("/v2/bot/message/multicast", _route("multicast", _multicast))
-    app.router.add_post("/v2/bot/message/reply", _route("reply", _reply))
-    app.router.add_get("/v2/bot/profile/{userId}", _route("profile", _profile, False))
-    app.router.add_get("/v2/bot/message/quota", _route("quota", _quota, False))
-    app.router.add_get("/v2/bot/message/quota/consumption", _route("quota", _consumption, False))
-    app.router.add_get("/v2/bot/group/{groupId}/summary", _route("group", _group_summary, False))
+    app.router.add_post("/v2/bot/message/push", route("push", _push))
+    app.router.add_post("/v2/bot/message/multicast", route("multicast", _multicast))
+    app.router.add_post("/v2/bot/message/reply", route("reply", _reply))
+    app.router.add_get("/v2/bot/profile/{userId}", route("profile", _profile, False))
+    app.router.add_get("/v2/bot/message/quota", route("quota", _quota, False))
+    app.router.add_get("/v2/bot/message/quota/consumption", route("quota", _consumption, False))
+    app.router.add_get("/v2/bot/group/{groupId}/summary", route("group", _group_summary, False))
     app.router.add_get(
-        "/v2/bot/group/{groupId}/members/count", _route("group", _group_count, False)
+        "/v2/bot/group/{groupId}/members/count", route("group", _group_count, False)
     )
     app.router.add_get(
-        "/v2/bot/group/{groupId}/member/{userId}", _route("group", _group_member, False)
+        "/v2/bot/group/{groupId}/member/{userId}", route("group", _group_member, False)
     )
-    app.router.add_post("/v2/bot/chat/loading/start", _route("loading", _loading))
-    app.router.add_post("/v2/bot/group/{groupId}/leave", _route("leave", _leave, False))
-    app.router.add_route("*", "/v2/{tail:.*}", _route("unknown", _not_found, False))
+    app.router.add_post("/v2/bot/chat/loading/start", route("loading", _loading))
+    app.router.add_post("/v2/bot/group/{groupId}/leave", route("leave", _leave, False))
+    app.router.add_route("*", "/v2/{tail:.*}", route("unknown", _not_found, False))

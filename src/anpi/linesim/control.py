@@ -61,6 +61,13 @@ def _plan(data: dict[str, Any]) -> str | None:
     return plan
 
 
+def _chat_mode(data: dict[str, Any]) -> str | None:
+    mode = opt_str(data, "chatMode", MAX_ID)
+    if mode is not None and mode not in ("chat", "bot"):
+        raise ControlError(400, "chatMode must be 'chat' or 'bot'")
+    return mode
+
+
 # channels --------------------------------------------------------------------------------
 async def add_channel(request: web.Request) -> web.Response:
     sim, data = get_sim(request), await read_json(request)
@@ -76,6 +83,13 @@ async def add_channel(request: web.Request) -> web.Response:
         plan=plan,
         display_name=opt_str(data, "displayName") or "anpi",
     )
+    basic_id = opt_str(data, "basicId", MAX_ID)
+    if basic_id is not None:
+        channel.basic_id = basic_id
+    active = opt_bool(data, "webhookActive")
+    if active is not None:
+        channel.webhook_active = active
+    channel.chat_mode = _chat_mode(data) or channel.chat_mode
     sim.state.add_channel(channel)
     return web.json_response(channel.to_json(), status=201)
 
@@ -94,7 +108,13 @@ async def patch_channel(request: web.Request) -> web.Response:
     display_name = opt_str(data, "displayName")
     token = opt_str(data, "accessToken")
     usage = opt_int(data, "usage")  # lets a test start a month part-way through the quota
+    active = opt_bool(data, "webhookActive")  # the console's "Use webhook" switch
+    chat_mode = _chat_mode(data)
     with sim.state.lock:
+        if active is not None:
+            channel.webhook_active = active
+        if chat_mode is not None:
+            channel.chat_mode = chat_mode
         if "webhookUrl" in data:
             channel.webhook_url = webhook_url or ""
         if plan is not None:

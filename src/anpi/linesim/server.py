@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from anpi.linesim import api, control, control_chat
+from anpi.linesim import api, channel_api, control, control_chat
 from anpi.linesim.config import SimConfig
 from anpi.linesim.context import SIM_KEY, Sim
 from anpi.linesim.state import SimState
@@ -33,6 +33,7 @@ def create_app(config: SimConfig | None = None) -> web.Application:
         await sim.session.close()
 
     app.cleanup_ctx.append(session_ctx)
+    channel_api.add_routes(app)  # before api's catch-all for unknown /v2/ paths
     api.add_routes(app)
     control.add_routes(app)
     control_chat.add_routes(app)

@@ -23,6 +23,13 @@ def new_group_id() -> str:
     return "C" + secrets.token_hex(16)
 
 
+def new_basic_id() -> str:
+    """A basic ID like LINE's: "@", three digits and five lowercase letters."""
+    digits = "".join(secrets.choice("0123456789") for _ in range(3))
+    letters = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5))
+    return f"@{digits}{letters}"
+
+
 def new_token(n: int = 24) -> str:
     return secrets.token_urlsafe(n)
 
@@ -39,6 +46,12 @@ class Channel:
     webhook_url: str
     plan: str
     display_name: str = "anpi"
+    #: The account's @ID (GET /v2/bot/info ``basicId``).
+    basic_id: str = field(default_factory=new_basic_id)
+    #: "Use webhook" in the LINE Developers console: off, LINE sends no events.
+    webhook_active: bool = True
+    #: Chat in the LINE Official Account Manager: "bot" (off) or "chat" (on).
+    chat_mode: str = "bot"
     #: month ("2026-07") -> messages counted against the quota.
     usage: dict[str, int] = field(default_factory=dict)
     #: retry key -> the accepted request it belongs to.
@@ -52,6 +65,9 @@ class Channel:
             "webhookUrl": self.webhook_url,
             "plan": self.plan,
             "displayName": self.display_name,
+            "basicId": self.basic_id,
+            "webhookActive": self.webhook_active,
+            "chatMode": self.chat_mode,
             "usage": dict(self.usage),
         }
 

@@ -77,6 +77,8 @@ class SimControl:
         bot_user_id: str | None = None,
         plan: str | None = None,
         display_name: str | None = None,
+        basic_id: str | None = None,
+        webhook_active: bool | None = None,
     ) -> dict[str, Any]:
         return self.call(
             "POST",
@@ -88,6 +90,8 @@ class SimControl:
                 botUserId=bot_user_id,
                 plan=plan,
                 displayName=display_name,
+                basicId=basic_id,
+                webhookActive=webhook_active,
             ),
         )
 
@@ -101,11 +105,14 @@ class SimControl:
         webhook_url: str | None = None,
         plan: str | None = None,
         usage: int | None = None,
+        webhook_active: bool | None = None,
     ) -> dict[str, Any]:
         return self.call(
             "PATCH",
             f"/_sim/channels/{bot_user_id}",
-            self._body(webhookUrl=webhook_url, plan=plan, usage=usage),
+            self._body(
+                webhookUrl=webhook_url, plan=plan, usage=usage, webhookActive=webhook_active
+            ),
         )
 
     # users

@@ -71,6 +71,20 @@ def text_content(sim: Sim, text: str) -> dict[str, str]:
 async def _post(sim: Sim, channel: Channel, body: bytes) -> tuple[int | None, str | None]:
     if not channel.webhook_url:
         return None, "the channel has no webhook URL"
+    if not channel.webhook_active:
+        return None, "the channel's webhook is turned off"
+    status, error, _ = await post_signed(sim, channel, channel.webhook_url, body)
+    return status, error
+
+
+async def post_signed(
+    sim: Sim, channel: Channel, url: str, body: bytes
+) -> tuple[int | None, str | None, str]:
+    """POST ``body`` to ``url`` signed with the channel's secret, as LINE does.
+
+    Returns (HTTP status or None, error or None, reason phrase): ``error`` is
+    ``"timeout"`` when anpi did not answer within ``webhook_timeout``, otherwise
+    the connection error."""
     if sim.session is None:
         sim.session = aiohttp.ClientSession()
     headers = {
@@ -80,15 +94,13 @@ async def _post(sim: Sim, channel: Channel, body: bytes) -> tuple[int | None, st
     }
     timeout = aiohttp.ClientTimeout(total=sim.config.webhook_timeout)
     try:
-        async with sim.session.post(
-            channel.webhook_url, data=body, headers=headers, timeout=timeout
-        ) as resp:
+        async with sim.session.post(url, data=body, headers=headers, timeout=timeout) as resp:
             await resp.read()
-            return resp.status, None
+            return resp.status, None, resp.reason or ""
     except TimeoutError:
-        return None, "timeout"
+        return None, "timeout", ""
     except aiohttp.ClientError as exc:
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, f"{type(exc).__name__}: {exc}", ""
 
 
 async def send_event(

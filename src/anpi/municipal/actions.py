@@ -1,4 +1,4 @@
-"""State changes of 安否通知: a city's set-up (channel, organizations, teams,
+"""State changes of 安否通知: a city's set-up (organizations, teams,
 policies, invites) and what LINE users do with invites.
 
 Every ``do_*`` takes the actor (``tenants.actors.Actor``: the staff user of the
@@ -30,39 +30,6 @@ from . import messages
 
 TEAM_DEFAULT_TIME = time(9, 0)
 INVITE_LIFETIME = timedelta(days=30)
-
-
-@transaction.atomic
-def do_save_channel(
-    tenant: Tenant, fields: dict[str, Any], actor: Actor, now: datetime
-) -> LineChannel:
-    """Create or update the tenant's LINE channel. ``fields``: name, basic_id,
-    and channel_secret / access_token (blank keeps the stored value). The
-    secret and token are never written to the audit log, only that they changed."""
-    channel = LineChannel.objects.filter(tenant=tenant).order_by("pk").first()
-    creating = channel is None
-    channel = channel or LineChannel(tenant=tenant)
-    channel.name = fields["name"]
-    channel.basic_id = fields["basic_id"]
-    changed = []
-    if fields.get("channel_secret"):
-        channel.channel_secret = fields["channel_secret"]
-        changed.append("channel_secret")
-    if fields.get("access_token"):
-        channel.access_token = fields["access_token"]
-        changed.append("access_token")
-    channel.save()
-    audit.record(
-        tenant.pk,
-        actor,
-        "channel.create" if creating else "channel.update",
-        channel,
-        now,
-        name=channel.name,
-        basic_id=channel.basic_id,
-        credentials_changed=changed,
-    )
-    return channel
 
 
 @transaction.atomic

@@ -15,46 +15,6 @@ from anpi.engine.models import EscalationPolicy
 from anpi.engine.policies import PolicyError, validate_policy
 from anpi.tenants.models import Organization
 
-KEEP_EMPTY = pgettext_lazy("municipal", "Leave empty to keep the current one")
-
-
-class ChannelForm(forms.Form):
-    name = forms.CharField(
-        label=pgettext_lazy("municipal", "Official account name"), max_length=200
-    )
-    basic_id = forms.RegexField(
-        label=pgettext_lazy("municipal", "Basic ID (starts with @)"),
-        regex=r"^@[0-9a-z._-]{3,30}$",
-        required=False,
-        error_messages={
-            "invalid": pgettext_lazy(
-                "municipal", "Enter an ID that starts with @ (e.g. @123abcde)."
-            )
-        },
-    )
-    channel_secret = forms.CharField(
-        label=pgettext_lazy("municipal", "Channel secret"),
-        widget=forms.PasswordInput,
-        required=False,
-        help_text=KEEP_EMPTY,
-    )
-    access_token = forms.CharField(
-        label=pgettext_lazy("municipal", "Channel access token (long-lived)"),
-        widget=forms.PasswordInput,
-        required=False,
-        help_text=KEEP_EMPTY,
-    )
-
-    def __init__(self, *args, creating: bool = True, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if creating:
-            for name in ("channel_secret", "access_token"):
-                self.fields[name].required = True
-                self.fields[name].help_text = ""
-                self.fields[name].error_messages["required"] = pgettext_lazy(
-                    "municipal", "Please fill this in."
-                )
-
 
 class OrganizationForm(forms.ModelForm):
     class Meta:

@@ -2,8 +2,8 @@
 
 Every view is behind ``tenants.access.staff_view`` and fetches objects with
 ``tenant_object_or_404``: another tenant's team, group, alert or invite is a
-plain 404. Changing the set-up (channel, organizations, teams, policies,
-invites) needs the admin role; operators see everything of their tenant.
+plain 404. Changing the set-up (organizations, teams, policies, invites) needs
+the admin role (the LINE channel is on the dashboard's LINE page); operators see everything of their tenant.
 Changes go through ``municipal.actions`` with the staff user as the actor.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -78,25 +77,8 @@ def overview(request: StaffRequest) -> HttpResponse:
 
 @admin_view
 def channel_settings(request: StaffRequest) -> HttpResponse:
-    channel = scoped(request, LineChannel.objects).order_by("pk").first()
-    creating = channel is None
-    if request.method == "POST":
-        form = forms.ChannelForm(request.POST, creating=creating)
-        if form.is_valid():
-            channel = actions.do_save_channel(
-                request.tenant, form.cleaned_data, Actor.staff(request.user), get_clock().now()
-            )
-            messages.success(request, pgettext("municipal", "Saved the LINE official account."))
-            return redirect("municipal:channel")
-    else:
-        initial = {"name": channel.name, "basic_id": channel.basic_id} if channel else {}
-        form = forms.ChannelForm(initial=initial, creating=creating)
-    webhook_url = settings.BASE_URL + channel.webhook_path() if channel else ""
-    return render(
-        request,
-        "municipal/channel.html",
-        {"nav": "municipal", "form": form, "channel": channel, "webhook_url": webhook_url},
-    )
+    """The LINE channel moved to the dashboard's LINE page, which every tenant kind has."""
+    return redirect("dashboard:line-settings")
 
 
 @admin_view

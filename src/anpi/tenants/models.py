@@ -7,6 +7,7 @@ another database later; queries are always filtered by tenant.
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
@@ -85,6 +86,10 @@ class LineChannel(models.Model):
     # Set when LINE answers 429 "monthly limit" (staff are told once); cleared by
     # the next accepted push (a new month, or a bigger plan).
     quota_exhausted_at = models.DateTimeField(null=True, blank=True)
+    # When LINE's webhook test (POST /v2/bot/channel/webhook/test) last reached
+    # anpi with a valid signature; None: never, or the last test failed
+    # (tenants.channel_setup).
+    webhook_verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Fernet tokens kept in plain text columns (tenants.rotation re-encrypts them).
@@ -92,6 +97,11 @@ class LineChannel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def add_friend_url(self) -> str:
+        """LINE's add-friend link for the account (LINE URL scheme
+        ``https://line.me/R/ti/p/{LINE ID}``, the @ included); "" without a basic ID."""
+        return f"https://line.me/R/ti/p/{quote(self.basic_id, safe='@')}" if self.basic_id else ""
 
     @property
     def channel_secret(self) -> str:
