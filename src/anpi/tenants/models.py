@@ -27,6 +27,10 @@ class Tenant(models.Model):
     kind = models.CharField(max_length=20, choices=KIND_CHOICES, default="npo")
     timezone = models.CharField(max_length=64, default="Asia/Tokyo")
     staff_email = models.EmailField(blank=True, help_text=_("Where alerts for staff are e-mailed."))
+    # How contacts, groups and teams reach the service: every alert to them says it.
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, help_text=_("The number contacts call us on.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
