@@ -60,15 +60,26 @@ def _recipients(check: Check) -> list[Outbox]:
     return found
 
 
-def announce(check: Check, reason: str, now: datetime, *, skip_contact_id: int | None = None) -> int:
+def announce(
+    check: Check,
+    reason: str,
+    now: datetime,
+    *,
+    skip_contact_id: int | None = None,
+    skip_chat: str = "",
+) -> int:
     """Tell everyone the check alarmed why it is over; close the services'
-    alerts. Runs in the closing transaction. Returns how many were told."""
+    alerts. Runs in the closing transaction. ``skip_contact_id`` / ``skip_chat``:
+    whoever brought the news, or the chat where the answer was given (it is
+    answered there already). Returns how many were told."""
     person = check.person
     why = WHY.get(reason)
     told = 0
     if why is not None:
         for row in _recipients(check):
             if skip_contact_id is not None and row.contact_id == skip_contact_id:
+                continue
+            if skip_chat and row.recipient == skip_chat:
                 continue
             alarm = registry.alarms[row.purpose]
             if row.transport == "email":
@@ -90,7 +101,7 @@ def announce(check: Check, reason: str, now: datetime, *, skip_contact_id: int |
                     channel=row.channel,
                     method="push",
                     to=row.recipient,
-                    messages=[alarm.all_clear(person.name, why)],
+                    messages=[alarm.all_clear(person.name, reason)],
                     purpose=ALL_CLEAR_PURPOSE,
                     now=now,
                     person=person,
@@ -120,10 +131,10 @@ def email_text(person_name: str, why: str, tenant: Any) -> str:
     )
 
 
-def contact_all_clear(person_name: str, why: str) -> dict[str, Any]:
+def contact_all_clear(person_name: str, reason: str) -> dict[str, Any]:
     return {
         "type": "text",
-        "text": f"{person_name}さんの安否が確認できました。\n{why}\nご協力ありがとうございました。",
+        "text": f"{person_name}さんの安否が確認できました。\n{WHY[reason]}\nご協力ありがとうございました。",
     }
 
 

@@ -94,7 +94,7 @@ class Purpose:
 @dataclass(frozen=True)
 class Alarm:
     """Recipients of ``purpose`` messages hear the all-clear. ``all_clear``:
-    (person name, why — a sentence) → a LINE message; ``describe``: (channel
+    (person name, close reason: a key of engine.allclear.WHY) → a LINE message; ``describe``: (channel
     id, recipient) → who that is, for the timeline."""
 
     purpose: str

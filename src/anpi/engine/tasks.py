@@ -30,6 +30,7 @@ def close_check(
     reason: str,
     now: datetime,
     reporter_contact_id: int | None = None,
+    answered_in: str = "",
 ) -> bool:
     """Close one open check with a compare-and-set on ``version``.
 
@@ -38,7 +39,8 @@ def close_check(
     ``blocked``…). Every open task of the check is cancelled in the same
     transaction. A check closed as answered or resolved tells everyone it
     alarmed (engine.allclear; ``reporter_contact_id``: the contact who brought
-    the news is not told it back). Returns False when the check was no longer open (someone else
+    the news is not told it back; ``answered_in``: the chat the answer came
+    from, which hears it there). Returns False when the check was no longer open (someone else
     closed it first). Raises RuntimeError if the CAS does not settle after
     ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
     """
@@ -63,7 +65,9 @@ def close_check(
             )
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
-                allclear.announce(check, reason, now, skip_contact_id=reporter_contact_id)
+                allclear.announce(
+                    check, reason, now, skip_contact_id=reporter_contact_id, skip_chat=answered_in
+                )
             return True
         check.refresh_from_db(fields=["state", "version"])
     raise RuntimeError(f"check {check.pk}: compare-and-set did not settle")

@@ -194,7 +194,16 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
         )
         safe = outcome == Alert.Outcome.SAFE
         if safe:
-            close_check(check, state=Check.State.RESOLVED, reason="watcher_safe", now=ctx.now)
+            # 無事 closes the member's incident: every open check of theirs.
+            for open_check in Check.objects.filter(person=alert.person, state=Check.State.OPEN):
+                open_check.person = alert.person
+                close_check(
+                    open_check,
+                    state=Check.State.RESOLVED,
+                    reason="watcher_safe",
+                    now=ctx.now,
+                    answered_in=ctx.chat_id,
+                )
         else:
             Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
                 step=len(check.policy) - 1, next_action_at=ctx.now, version=F("version") + 1

@@ -28,6 +28,10 @@ class GroupsConfig(AppConfig):
                 alert=True,
             )
         )
+        registry.register_alarm(
+            registry.Alarm("alert", steps.all_clear_message, steps.describe_chat)
+        )
+        registry.on_incident_closed(steps.close_alerts_of_incident)
         registry.register(
             planner=plan.plan_group_checks,
             event_handler=ingest.handle_group_event,
