@@ -90,7 +90,7 @@ def test_a_silent_member_is_named_after_23_hours_claimed_and_found_safe(peers, c
     peers.tap("佐藤", "げんきです")
     clock.advance(hours=22, minutes=59)
     peers.work()
-    assert "届いていません" not in " ".join(peers.texts())
+    assert "へんじが ありません" not in " ".join(peers.texts())
     clock.advance(minutes=1)  # 23h after the check
     peers.work()
     alert = peers.shown()[-1]
@@ -101,7 +101,7 @@ def test_a_silent_member_is_named_after_23_hours_claimed_and_found_safe(peers, c
     assert claimed["altText"] == "山田さんが みに いきます"
     assert claimed["buttons"] == ["ぶじでした", "るすでした", "びょういんへ はこばれた", "そのほか"]
     peers.tap("山田", "ぶじでした")
-    assert peers.texts()[-1] == "鈴木さん: 無事。\nありがとうございました。"
+    assert peers.texts()[-1] == "鈴木さん: ぶじでした。\nありがとうございました。"
     check = Check.objects.get(person=peers.person("鈴木"))
     assert check.state == "resolved"
     assert check.alert.outcome == "safe"
@@ -155,7 +155,7 @@ def test_an_absent_outcome_goes_to_staff_at_once(peers, clock):
     peers.tap("佐藤", "るすでした")
     task = Task.objects.get(state="open")
     assert task.person == peers.person("山田")
-    assert peers.texts()[-1] == "山田さん: 不在。\nスタッフに つたえました。"
+    assert peers.texts()[-1] == "山田さん: るすでした。\nスタッフに つたえました。"
 
 
 def test_other_asks_the_claimer_for_a_note(peers, clock):

@@ -208,7 +208,8 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
             Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
                 step=len(check.policy) - 1, next_action_at=ctx.now, version=F("version") + 1
             )
-        ctx.reply(messages.outcome_recorded_message(alert.person.name, label, safe))
+        said = messages.OUTCOME_LABELS[outcome]  # the hiragana of the buttons
+        ctx.reply(messages.outcome_recorded_message(alert.person.name, said, safe))
     return "recorded"
 
 
