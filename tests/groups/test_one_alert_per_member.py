@@ -8,7 +8,7 @@ from anpi.groups.models import Alert
 def test_a_member_silent_for_4_days_has_one_alert_and_one_incident(peers, clock):
     clock.advance(hours=1)  # the first 09:00 check
     peers.work()
-    for day in range(4):
+    for _day in range(4):
         peers.tap("山田", "げんきです")
         peers.tap("佐藤", "げんきです")
         clock.advance(hours=24)
