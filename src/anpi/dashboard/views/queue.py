@@ -127,7 +127,7 @@ def task_decision(request: StaffRequest, task_id: int) -> HttpResponse:
     if not valid:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(next_url)
     data = form.cleaned_data
     try:
