@@ -30,7 +30,7 @@ def test_the_people_list_shows_red_for_a_person_with_an_open_call(
     assert "要対応" in row
 
 
-def test_the_people_list_stays_red_after_unreachable_while_the_ladder_goes_on(
+def test_after_unreachable_the_person_waits_for_the_ladder_and_is_not_red_without_a_task(
     operator_client, make_person, reach_call_step
 ):
     make_person("はなこ")
@@ -38,7 +38,9 @@ def test_the_people_list_stays_red_after_unreachable_while_the_ladder_goes_on(
     task = Task.objects.get()
     operator_client.post(f"/tasks/{task.pk}/outcome/", {"outcome": "unreachable"})
     assert not Task.objects.filter(state=Task.State.OPEN).exists()
-    assert "light-red" in _row(operator_client.get("/people/").content.decode(), "はなこ")
+    # Red means "staff must act now": here the ladder acts (last notice, contacts).
+    row = _row(operator_client.get("/people/").content.decode(), "はなこ")
+    assert "light-yellow" in row and "light-red" not in row
 
 
 def test_the_people_list_shows_yellow_while_waiting_and_green_after_the_answer(
@@ -117,7 +119,9 @@ def test_the_people_list_costs_the_same_queries_for_many_people(
         response = operator_client.get("/people/")
     assert len(many) == len(one)  # the light is computed in SQL: no query per person
     assert response.content.decode().count("light-red") == 1
-    assert response.content.decode().count("light-green") == 11
+    # Never checked yet: "new", not the green of a person who answered.
+    assert response.content.decode().count("light-new") == 11
+    assert response.content.decode().count("light-green") == 0
 
 
 def test_the_people_list_shows_only_the_tenants_people(operator_client, make_person, other_tenant):
@@ -212,3 +216,28 @@ def test_a_person_stuck_registering_is_listed_with_a_reason(operator_client, ten
     html = operator_client.get("/people/").content.decode()
     assert html.count("登録が") == 1
     assert "登録が4日間終わっていません" in html
+
+
+def test_green_is_only_for_a_person_who_answered_their_last_check(
+    operator_client, make_person, clock, run
+):
+    from anpi.engine.answer import answer_ok
+    from anpi.engine.tasks import close_check
+
+    answered = make_person("こたえた")
+    settled = make_person("スタッフ確認")
+    fresh = make_person("あたらしい")
+    clock.advance(hours=1)
+    run()
+    answer_ok(answered, clock)
+    check = settled.checks.get()
+    close_check(check, state="resolved", reason="staff_safe", now=clock.now())
+    page = operator_client.get("/people/").content.decode()
+    assert "light-green" in _row(page, "こたえた")
+    assert "light-settled" in _row(page, "スタッフ確認")
+    assert "対応済み（本人の応答ではない）" in _row(page, "スタッフ確認")
+    assert "light-yellow" in _row(page, "あたらしい")  # asked, waiting
+    del fresh
+    make_person("まだ")
+    page = operator_client.get("/people/").content.decode()
+    assert "light-new" in _row(page, "まだ") and "新規（まだ確認していない）" in _row(page, "まだ")

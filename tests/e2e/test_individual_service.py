@@ -75,9 +75,12 @@ def test_the_full_ladder_through_line_with_the_policys_times(line, clock, smtp):
     line.work()
     call.refresh_from_db()
     assert call.state == "expired"
-    [(rcpt, mail)] = smtp.messages
-    assert rcpt == ["taro@example.jp"]
+    [mail] = [m for rcpt, m in smtp.messages if rcpt == ["taro@example.jp"]]
     assert "はなこさんから安否確認の応答がありません" in mail.get_content()
+    # Nobody phoned (the call task expired untouched): the contact is not told
+    # otherwise, and staff are told of the missed call.
+    assert "まだできていません" in mail.get_content()
+    assert [rcpt for rcpt, _ in smtp.messages].count(["staff@npo.example"]) == 1
     assert Task.objects.filter(person=person, kind="decide", state="open").exists()
     assert len(line.texts(user)) == 4  # greeting, check, re-send, last notice
 

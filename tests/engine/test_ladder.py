@@ -151,9 +151,15 @@ def test_an_unanswered_decision_repeats_and_emails_staff(make_person, clock, wor
     second = Task.objects.get(person=person, kind="decide", state="open")
     assert "期限切れ" in second.reason
     staff_mail = [
-        d for d, _ in transport.sent if d.method == "email" and d.recipient == "staff@npo.example"
+        d.payload["subject"]
+        for d, _ in transport.sent
+        if d.method == "email" and d.recipient == "staff@npo.example"
     ]
-    assert len(staff_mail) == 1
+    # Once for the call nobody made (expired untouched), once for the decision.
+    assert staff_mail == [
+        "【anpi】はなこさんへの電話が期限までにされませんでした",
+        "【anpi】はなこさんの対応が決まっていません",
+    ]
 
 
 def test_every_open_check_has_a_next_action(make_person, clock, work):

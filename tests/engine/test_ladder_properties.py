@@ -142,6 +142,16 @@ def expected_effects(check: Check, person: Person, staff_email: bool) -> Counter
                 want["timeline:closed"] += 1
     if check.state == "answered":
         want["timeline:answered"] += 1
+        if want["outbox:notify_contact"]:
+            # Whoever was alarmed hears the all-clear once, on the channel
+            # alarmed: the LINE contact and the e-mail contact.
+            want["outbox:all_clear"] += 2
+            want["timeline:all_clear_sent"] += 2
+    # Each task that expired says so once; a call nobody made e-mails staff once.
+    for kind in Task.objects.filter(check_run=check, state="expired").values_list("kind", flat=True):
+        want["timeline:task_expired"] += 1
+        if kind in ("call_person", "call_contact") and staff_email:
+            want["outbox:staff_alert"] += 1
     return want
 
 

@@ -14,10 +14,10 @@ def test_the_demo_seeds_a_group_and_a_city_with_alerts_waiting(
         m.get("text") or m.get("altText") for m in sim.control.group_messages(info.peer_group_id)
     ]
     assert "みなさん、げんきですか？" in shown
-    assert "鈴木さんから安否確認が届いていません" in shown
-    assert "田中さんから安否確認が届いていません" in shown
+    assert "鈴木さんから へんじが ありません" in shown
+    assert "田中さんから へんじが ありません" in shown
     for watcher in info.watchers.values():
         last = sim.control.messages(watcher)[-1]
-        assert last["altText"] == "山本はなさんから安否確認が届いていません"
+        assert last["altText"] == "山本はなさんから へんじが ありません"
     assert Alert.objects.filter(state="open").count() == 3
     assert info.open_invite.used_at is None

@@ -90,18 +90,18 @@ def test_a_silent_member_is_named_after_23_hours_claimed_and_found_safe(peers, c
     peers.tap("佐藤", "げんきです")
     clock.advance(hours=22, minutes=59)
     peers.work()
-    assert "届いていません" not in " ".join(peers.texts())
+    assert "へんじが ありません" not in " ".join(peers.texts())
     clock.advance(minutes=1)  # 23h after the check
     peers.work()
     alert = peers.shown()[-1]
-    assert alert["altText"] == "鈴木さんから安否確認が届いていません"
+    assert alert["altText"] == "鈴木さんから へんじが ありません"
     assert alert["buttons"] == ["確認します"]
     peers.tap("山田", "確認します")
     claimed = peers.shown()[-1]
-    assert claimed["altText"] == "山田さんが確認に行きます"
-    assert claimed["buttons"] == ["無事でした", "不在でした", "救急搬送", "その他"]
-    peers.tap("山田", "無事でした")
-    assert peers.texts()[-1] == "鈴木さん: 無事。\nありがとうございました。"
+    assert claimed["altText"] == "山田さんが みに いきます"
+    assert claimed["buttons"] == ["ぶじでした", "るすでした", "びょういんへ はこばれた", "そのほか"]
+    peers.tap("山田", "ぶじでした")
+    assert peers.texts()[-1] == "鈴木さん: ぶじでした。\nありがとうございました。"
     check = Check.objects.get(person=peers.person("鈴木"))
     assert check.state == "resolved"
     assert check.alert.outcome == "safe"
@@ -115,7 +115,7 @@ def test_the_second_claimer_is_told_who_went(peers, clock):
     _nobody_answers_for_23_hours(peers, clock)
     peers.tap("山田", "確認します")
     peers.tap("佐藤", "確認します")
-    assert peers.texts()[-1] == "すでに山田さんが確認に行っています。"
+    assert peers.texts()[-1] == "もう 山田さんが みに いって います。"
     alert = Check.objects.filter(alert__claimed_by_name="山田").count()
     assert alert == 1
 
@@ -124,8 +124,8 @@ def test_only_the_claimer_records_the_outcome(peers, clock):
     _nobody_answers_for_23_hours(peers, clock)
     peers.control.tap(peers.members["佐藤"], "確認します", group_id=peers.group_id)
     peers.work()
-    peers.tap("鈴木", "無事でした")
-    assert peers.texts()[-1] == "けっかは 確認に 行った 佐藤さんが おしてください。"
+    peers.tap("鈴木", "ぶじでした")
+    assert peers.texts()[-1] == "けっかは みに いった 佐藤さんが おしてください。"
 
 
 def test_an_unclaimed_alert_is_repeated_and_then_reaches_staff(peers, clock):
@@ -137,8 +137,8 @@ def test_an_unclaimed_alert_is_repeated_and_then_reaches_staff(peers, clock):
     peers.work()
     clock.advance(hours=2)  # nobody claimed: named again
     peers.work()
-    assert peers.shown()[-1]["altText"] == "鈴木さんから安否確認が届いていません"
-    assert "まだ だれも 確認して いません" in str(peers.shown()[-1]["raw"])
+    assert peers.shown()[-1]["altText"] == "鈴木さんから へんじが ありません"
+    assert "まだ だれも いって いません" in str(peers.shown()[-1]["raw"])
     clock.advance(hours=2)
     peers.work()
     task = Task.objects.get(state="open")
@@ -152,10 +152,10 @@ def test_an_absent_outcome_goes_to_staff_at_once(peers, clock):
         m for m in peers.shown() if m.get("altText", "").startswith("山田さんから")
     ]
     peers.tap("佐藤", "確認します", message_id=alert_for_yamada["id"])
-    peers.tap("佐藤", "不在でした")
+    peers.tap("佐藤", "るすでした")
     task = Task.objects.get(state="open")
     assert task.person == peers.person("山田")
-    assert peers.texts()[-1] == "山田さん: 不在。\nスタッフに つたえました。"
+    assert peers.texts()[-1] == "山田さん: るすでした。\nスタッフに つたえました。"
 
 
 def test_other_asks_the_claimer_for_a_note(peers, clock):
@@ -164,7 +164,7 @@ def test_other_asks_the_claimer_for_a_note(peers, clock):
         m for m in peers.shown() if m.get("altText", "").startswith("山田さんから")
     ]
     peers.tap("鈴木", "確認します", message_id=alert_for_yamada["id"])
-    peers.tap("鈴木", "その他")
+    peers.tap("鈴木", "そのほか")
     assert peers.texts()[-1] == "ようすを ひとことで おくってください。"
     peers.say("鈴木", "でかけて いるようです。となりの ひとが みました")
     check = Check.objects.get(person=peers.person("山田"))
@@ -227,4 +227,4 @@ def test_a_member_the_bot_never_heard_from_can_still_claim(line, clock):
     _nobody_answers_for_23_hours(peers, clock)
     [alert] = [m for m in peers.shown() if m.get("altText", "").startswith("山田さんから")]
     peers.tap("高木", "確認します", message_id=alert["id"])
-    assert peers.texts()[-1] == "高木さんが確認に行きます"
+    assert peers.texts()[-1] == "高木さんが みに いきます"

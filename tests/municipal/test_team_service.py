@@ -46,13 +46,13 @@ def test_each_watcher_is_alerted_1to1_and_the_second_is_told_who_went(city, cloc
     _silent_until_the_team_is_alerted(city, clock)
     sato, takahashi = city.watchers["佐藤"], city.watchers["高橋"]
     for watcher in (sato, takahashi):
-        assert city.texts(watcher)[-1] == "山本はなさんから安否確認が届いていません"
+        assert city.texts(watcher)[-1] == "山本はなさんから へんじが ありません"
     city.tap(sato, "対応します")
-    assert city.texts(sato)[-1] == "佐藤さんが対応します"
-    assert city.texts(takahashi)[-1] == "山本はなさんの件は佐藤さんが対応します。"
+    assert city.texts(sato)[-1] == "佐藤さんが みに いきます"
+    assert city.texts(takahashi)[-1] == "山本はなさんの ところへは 佐藤さんが いきます。"
     city.tap(takahashi, "対応します")
-    assert city.texts(takahashi)[-1] == "すでに佐藤さんが確認に行っています。"
-    city.tap(sato, "救急搬送")
+    assert city.texts(takahashi)[-1] == "もう 佐藤さんが みに いって います。"
+    city.tap(sato, "びょういんへ はこばれた")
     alert = Alert.objects.get()
     assert (alert.claimed_by_name, alert.outcome) == ("佐藤", "hospital")
     task = Task.objects.get(state="open")  # city staff take it from here
@@ -77,7 +77,7 @@ def test_two_watchers_tapping_at_the_same_moment_one_wins(city, clock):
     alert = Alert.objects.get()
     winner = alert.claimed_by
     loser = next(u for u in city.watchers.values() if u != winner)
-    assert city.texts(winner)[-1] == f"{alert.claimed_by_name}さんが対応します"
+    assert city.texts(winner)[-1] == f"{alert.claimed_by_name}さんが みに いきます"
     assert f"{alert.claimed_by_name}さん" in city.texts(loser)[-1]
 
 
@@ -95,14 +95,14 @@ def test_alerts_go_to_the_teams_line_group_once_linked(city, clock):
     city.join("山本はな", "watched")
     _silent_until_the_team_is_alerted(city, clock)
     shown = city.control.group_messages(group_id)
-    assert shown[-1]["altText"] == "山本はなさんから安否確認が届いていません"
+    assert shown[-1]["altText"] == "山本はなさんから へんじが ありません"
     assert Outbox.objects.filter(purpose="alert").count() == 1  # one push to the group
     city.control.tap(city.watchers["高橋"], "対応します", group_id=group_id)
     city.work()
     city.control.tap(city.watchers["佐藤"], "対応します", group_id=group_id)
     city.work()
     texts = [m.get("text") or m.get("altText") for m in city.control.group_messages(group_id)]
-    assert texts[-2:] == ["高橋さんが対応します", "すでに高橋さんが確認に行っています。"]
-    city.control.tap(city.watchers["高橋"], "無事でした", group_id=group_id)
+    assert texts[-2:] == ["高橋さんが みに いきます", "もう 高橋さんが みに いって います。"]
+    city.control.tap(city.watchers["高橋"], "ぶじでした", group_id=group_id)
     city.work()
     assert Alert.objects.get().check_run.state == "resolved"

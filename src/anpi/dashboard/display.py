@@ -32,12 +32,15 @@ LIGHTS = {
     "yellow": pgettext_lazy(CTX, "Waiting for the answer"),
     "green": pgettext_lazy(CTX, "Fine"),
     "grey": pgettext_lazy(CTX, "Not being checked"),
+    "new": pgettext_lazy(CTX, "New"),
+    "settled": pgettext_lazy(CTX, "Settled by staff or others"),
 }
 
 TASK_KIND = {
     "call_person": pgettext_lazy(CTX, "Phone the person"),
     "call_contact": pgettext_lazy(CTX, "Phone the emergency contact"),
     "decide": pgettext_lazy(CTX, "Decide what comes next"),
+    "visit": pgettext_lazy(CTX, "Visit the person"),
 }
 
 TASK_STATE = {
@@ -51,6 +54,11 @@ OUTCOME = {
     "safe": pgettext_lazy(CTX, "Talked to the person: safe"),
     "unreachable": pgettext_lazy(CTX, "Could not reach"),
     "other": pgettext_lazy(CTX, "Other (note)"),
+    "safe_contact": pgettext_lazy(CTX, "Heard from a contact: safe"),
+    "visit": pgettext_lazy(CTX, "Decided: visit"),
+    "police": pgettext_lazy(CTX, "Called the police / fire service"),
+    "away": pgettext_lazy(CTX, "In hospital or away"),
+    "not_found": pgettext_lazy(CTX, "Visited: could not see the person"),
 }
 
 

@@ -30,6 +30,38 @@ class TaskOutcomeForm(forms.Form):
         return data
 
 
+class DecisionForm(forms.Form):
+    """「次の対応を決める」 and a visit's result (engine.decisions): the choice,
+    and the details a choice needs (who visits by when; away until when)."""
+
+    choice = forms.ChoiceField(
+        choices=[(c, c) for c in ("visit", "police", "away", "safe", "safe_contact", "not_found", "other")]
+    )
+    note = forms.CharField(required=False, max_length=2000, label=pgettext_lazy(CTX, "Note"))
+    visitor = forms.CharField(required=False, max_length=100, label=pgettext_lazy(CTX, "Who visits"))
+    visit_by = forms.DateTimeField(
+        required=False,
+        label=pgettext_lazy(CTX, "Visit by"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    away_until = forms.DateField(required=False, label=pgettext_lazy(CTX, "Away until"))
+
+    def clean(self):
+        data = super().clean()
+        data["note"] = (data.get("note") or "").strip()
+        choice = data.get("choice")
+        if choice == "visit":
+            if not (data.get("visitor") or "").strip():
+                self.add_error("visitor", pgettext_lazy(CTX, "Who will visit?"))
+            if not data.get("visit_by"):
+                self.add_error("visit_by", pgettext_lazy(CTX, "By when?"))
+        if choice == "away" and not data.get("away_until"):
+            self.add_error("away_until", pgettext_lazy(CTX, "Until which date?"))
+        if choice == "other" and not data["note"]:
+            self.add_error("note", pgettext_lazy(CTX, "Please write a note about what happened."))
+        return data
+
+
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(required=False, label=pgettext_lazy(CTX, "Name or phone"))
     light = forms.ChoiceField(
@@ -40,6 +72,8 @@ class PeopleFilterForm(forms.Form):
             ("red", pgettext_lazy(CTX, "Needs a call")),
             ("yellow", pgettext_lazy(CTX, "Waiting for the answer")),
             ("green", pgettext_lazy(CTX, "Fine")),
+            ("new", pgettext_lazy(CTX, "New")),
+            ("settled", pgettext_lazy(CTX, "Settled by staff or others")),
             ("grey", pgettext_lazy(CTX, "Not being checked")),
         ],
     )

@@ -2,15 +2,17 @@
 
 ``with_status`` annotates a Person queryset with:
 
-- ``light``: one of
-  - ``red``: staff must act — an open task, or an open check whose ladder has
-    already reached a human step (it has a task of any state: the call step,
-    contacts to phone, a decision), e.g. after 「つながらない」 while the last
-    notice is out;
+- ``light``: one of (states that mean what they say)
+  - ``red``: staff must act — an open task (a call, contacts to phone, a
+    decision, a visit). After 「つながらない」 the ladder goes on by itself
+    (the last notice, then the contacts): yellow until the next task opens;
   - ``grey``: otherwise, not being checked (registering / blocked / stopped);
-  - ``yellow``: an open check without such a task (sent, resent: waiting for the
-    person's answer);
-  - ``green``: nothing open (the last check was answered or resolved).
+  - ``yellow``: an open check and no open task (waiting for the person's
+    answer, or for the ladder's next step);
+  - ``new``: active, but never checked yet;
+  - ``green``: the person answered their last check themselves;
+  - ``settled``: the last check was closed otherwise (staff or a contact
+    found the person safe, in hospital or away; the ladder ended).
 - ``last_answer_at``: when the person last answered a check themselves.
 
 Each piece is a correlated ``EXISTS`` / scalar subquery on the person's id, so
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # django-stubs-ext is a test/typing dependency only
 
 
 class Status(TypedDict):
-    light: str  # red | grey | yellow | green
+    light: str  # red | grey | yellow | new | green | settled
     last_answer_at: datetime | None
 
 
@@ -45,22 +47,29 @@ PersonWithStatus: TypeAlias = "WithAnnotations[Person, Status]"
 
 
 def with_status(people: QuerySet[Person]) -> QuerySet[PersonWithStatus]:
-    needs_staff = Task.objects.filter(person=OuterRef("pk")).filter(
-        Q(state=Task.State.OPEN) | Q(check_run__state=Check.State.OPEN)
-    )
+    needs_staff = Task.objects.filter(person=OuterRef("pk"), state=Task.State.OPEN)
     open_check = Check.objects.filter(person=OuterRef("pk"), state=Check.State.OPEN)
+    any_check = Check.objects.filter(person=OuterRef("pk"))
+    last_state = (
+        Check.objects.filter(person=OuterRef("pk"))
+        .exclude(close_reason="merged")
+        .order_by("-due_at")
+        .values("state")[:1]
+    )
     last_answer = (
         Check.objects.filter(person=OuterRef("pk"), state=Check.State.ANSWERED)
         .order_by("-due_at")
         .values("answered_at")[:1]
     )
-    return people.annotate(
+    return people.annotate(last_state=Subquery(last_state)).annotate(
         light=Case(
             # Safety first: work for staff shows red even for a blocked person.
             When(Exists(needs_staff), then=Value("red")),
             When(~Q(status=Person.Status.ACTIVE), then=Value("grey")),
             When(Exists(open_check), then=Value("yellow")),
-            default=Value("green"),
+            When(~Exists(any_check), then=Value("new")),
+            When(last_state=Check.State.ANSWERED, then=Value("green")),
+            default=Value("settled"),
             output_field=CharField(),
         ),
         last_answer_at=Subquery(last_answer),

@@ -6,6 +6,7 @@ app_name = "dashboard"
 urlpatterns = [
     path("", queue.call_queue, name="home"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
+    path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
     path("people/", people.people_list, name="people"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),

@@ -36,7 +36,7 @@ from .models import Check, Quarantine, Task
 from .policies import validate_policy
 from .quarantine import quarantine, resolve
 from .steps import MERGED
-from .tasks import open_task
+from .tasks import expire_overdue_tasks, open_task
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +91,7 @@ def advance_check(check_id: int, now: datetime) -> bool:
         check.version += 1
         check.step = new_step
 
-        Task.objects.filter(check_run=check, state=Task.State.OPEN, deadline__lte=now).update(
-            state=Task.State.EXPIRED, done_at=now
-        )
+        expire_overdue_tasks([check.pk], now)
         hold_until = registry.actions[action].handler(check, step.get("params", {}), now)
 
         if hold_until is MERGED:

@@ -15,7 +15,8 @@ Algorithm (``fire_push_steps``), one transaction per chunk:
    AND state = 'open' AND step = s AND version = v``. The rows are locked by us,
    so every row must change; if one does not, the chunk rolls back and its
    checks go the per-check way (engine.advance.advance_check).
-3. Expire the chunk's tasks whose deadline passed (one UPDATE).
+3. Expire the chunk's tasks whose deadline passed (``tasks.expire_overdue_tasks``:
+   a timeline entry each, and staff e-mailed for a call nobody made).
 4. send_check keeps the one-incident rule of engine.merge: a person with an
    older open check gets the question only if not asked anyway within the
    hour, and the new check is closed as merged.
@@ -41,8 +42,9 @@ from django.db.models import F
 from anpi.people.models import Person
 
 from . import merge
-from .models import Check, Outbox, Task, TimelineEntry
+from .models import Check, Outbox, TimelineEntry
 from .steps import PUSH_STEPS, person_push_row
+from .tasks import expire_overdue_tasks
 
 CHUNK = 1000
 
@@ -112,9 +114,7 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         )
         _cas(checks, now)
         won = [c.pk for c in checks]
-        Task.objects.filter(check_run_id__in=won, state=Task.State.OPEN, deadline__lte=now).update(
-            state=Task.State.EXPIRED, done_at=now
-        )
+        expire_overdue_tasks(won, now)
         people = Person.objects.only(
             "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name"
         ).in_bulk({c.person_id for c in checks})

@@ -28,6 +28,7 @@ def answer_ok(
     reply_token: str = "",
     via: str = "line",
     event_at: datetime | None = None,
+    answered_in: str = "",
 ) -> int:
     """The person says they are fine: close every open check of theirs that was
     due by the time they said it.
@@ -36,7 +37,8 @@ def answer_ok(
     tapped on an older message. ``event_at`` is when LINE says the OK happened
     (its event timestamp): an OK from before a check's ``due_at`` (a redelivered
     tap from last week) never answers that check. The thank-you goes out as a
-    free reply while a reply token is at hand. Returns the number of checks
+    free reply while a reply token is at hand. ``answered_in``: the chat of the
+    answer (a group), which is not pushed an all-clear as well. Returns the number of checks
     answered.
     """
     now = clock.now()
@@ -57,7 +59,9 @@ def answer_ok(
                 )
             open_checks = open_checks.filter(due_at__lte=event_at)
         for check in open_checks:
-            if close_check(check, state=Check.State.ANSWERED, reason="ok", now=now):
+            if close_check(
+                check, state=Check.State.ANSWERED, reason="ok", now=now, answered_in=answered_in
+            ):
                 answered += 1
                 timeline.record(
                     person, "answered", "本人が「げんきです」と応答", now, check, via=via

@@ -99,15 +99,3 @@ def last_notice_message(name: str, check_id: int) -> dict[str, Any]:
 
 def thanks_message() -> dict[str, Any]:
     return {"type": "text", "text": "ありがとうございます。あんしんしました。"}
-
-
-def contact_alert_text(person_name: str, tenant_name: str) -> str:
-    return (
-        f"【{tenant_name}】{person_name}さんから安否確認の応答がありません。"
-        "スタッフからの電話にもつながりませんでした。"
-        f"可能であれば{person_name}さんに連絡を取るか、様子を見に行ってください。"
-    )
-
-
-def contact_alert_message(person_name: str, tenant_name: str) -> dict[str, Any]:
-    return {"type": "text", "text": contact_alert_text(person_name, tenant_name)}

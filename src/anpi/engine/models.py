@@ -78,6 +78,7 @@ class Task(models.Model):
         CALL_PERSON = "call_person", _("Phone the person")
         CALL_CONTACT = "call_contact", _("Phone an emergency contact")
         DECIDE = "decide", _("Decide what comes next")
+        VISIT = "visit", _("Visit the person")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -89,6 +90,12 @@ class Task(models.Model):
         SAFE = "safe", _("Talked to the person: safe")
         UNREACHABLE = "unreachable", _("Could not reach")
         OTHER = "other", _("Other (note)")
+        # Decisions (「次の対応を決める」, engine.decisions) and a visit's result.
+        SAFE_CONTACT = "safe_contact", _("Heard from a contact: safe")
+        VISIT = "visit", _("Decided: visit")
+        POLICE = "police", _("Called the police / fire service")
+        AWAY = "away", _("In hospital or away")
+        NOT_FOUND = "not_found", _("Visited: could not see the person")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
     check_run = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="tasks")

@@ -25,6 +25,17 @@ brings from its ``AppConfig.ready()``; the engine only calls what was registered
 - ``lookup_providers``: asked by ``ingest.lookups_before_transaction`` (calls to
   LINE such as display names, made before the event's transaction opens so
   that no lock is held across HTTP); their dicts are merged.
+- ``alarms``: purposes of messages that alarm someone about a person (the
+  engine's ``notify_contact``, the groups' ``alert``), each with how to word
+  the all-clear and how to name its recipient on the timeline
+  (``register_alarm``). When an incident closes as safe, engine.allclear tells
+  every recipient of such a message on the same chat or address.
+- ``incident_closed``: called with (person, check, reason, now) when a check
+  closes as safe or settled, inside that transaction; services close what
+  they opened for it (the groups' alerts).
+- ``links``: URL builders by name (``register_link``), for pages a service
+  serves and the engine's messages point to (``contact_report``: where a
+  contact reports back; built from (check, contact)).
 
 Registration is idempotent: ``ready()`` may run more than once in some test
 set-ups.
@@ -81,7 +92,23 @@ class Purpose:
     on_reply_refused: Literal["push", "drop"]
 
 
+@dataclass(frozen=True)
+class Alarm:
+    """Recipients of ``purpose`` messages hear the all-clear. ``all_clear``:
+    (person name, close reason: a key of engine.allclear.WHY) → a LINE message; ``describe``: (channel
+    id, recipient) → who that is, for the timeline."""
+
+    purpose: str
+    all_clear: Callable[[str, str], dict[str, Any]]
+    describe: Callable[[Any, str], str]
+
+
+IncidentHook = Callable[[Any, Any, str, Any], None]
+
 actions: dict[str, Action] = {}
+alarms: dict[str, Alarm] = {}
+incident_closed: list[IncidentHook] = []
+links: dict[str, Callable[..., str]] = {}
 purposes: dict[str, Purpose] = {}
 planners: list[Planner] = []
 policy_resolvers: list[PolicyResolver] = []
@@ -101,6 +128,19 @@ def register_action(action: Action) -> None:
 def register_purpose(name: str, label: str, *, on_reply_refused: Literal["push", "drop"]) -> None:
     """Declare an outgoing purpose; ``label`` is Japanese (timeline text)."""
     purposes[name] = Purpose(name, label, on_reply_refused)
+
+
+def register_alarm(alarm: Alarm) -> None:
+    alarms[alarm.purpose] = alarm
+
+
+def register_link(name: str, builder: Callable[..., str]) -> None:
+    links[name] = builder
+
+
+def on_incident_closed(hook: IncidentHook) -> None:
+    if hook not in incident_closed:
+        incident_closed.append(hook)
 
 
 def purpose_label(name: str) -> str:

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import merge, messages, registry, timeline
+from .contacts import notify_contacts
 from .models import Check, Outbox, Task
 from .multicast import coalesce_key
-from .outbox import enqueue_email, enqueue_push
+from .outbox import enqueue_email
 from .registry import Action, Param
 from .tasks import open_task
 
@@ -140,61 +141,9 @@ def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
     return task.deadline
 
 
-def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None:
-    """Tell every confirmed contact: LINE if linked, else e-mail, else a staff call."""
-    person = check.person
-    tenant = person.tenant
-    contacts = [c for c in person.contacts.all() if c.is_confirmed]
-    if not contacts:
-        timeline.record(person, "no_contacts", "確認済みの緊急連絡先がありません", now, check)
-    for contact in contacts:
-        if contact.line_user_id and person.channel_id:
-            enqueue_push(
-                person=person,
-                to=contact.line_user_id,
-                messages=[messages.contact_alert_message(person.name, tenant.name)],
-                purpose="notify_contact",
-                now=now,
-                check=check,
-                contact=contact,
-            )
-            how = "LINE"
-        elif contact.email:
-            enqueue_email(
-                tenant_id=person.tenant_id,
-                to=contact.email,
-                subject=f"【{tenant.name}】{person.name}さんの安否確認について",
-                body=messages.contact_alert_text(person.name, tenant.name),
-                purpose="notify_contact",
-                now=now,
-                person=person,
-                contact=contact,
-                check=check,
-            )
-            how = "メール"
-        else:
-            open_task(
-                check,
-                Task.Kind.CALL_CONTACT,
-                now,
-                timedelta(hours=2),
-                "緊急連絡先に電話で連絡",
-                contact,
-            )
-            how = "電話（スタッフ作業）"
-        timeline.record(
-            person,
-            "contact_notified",
-            f"緊急連絡先 {contact.name}（{contact.relation}）に{how}で連絡",
-            now,
-            check,
-        )
-    return None
-
-
 def decide_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
     expired = Task.objects.filter(
-        check_run=check, kind=Task.Kind.DECIDE, state=Task.State.EXPIRED
+        check_run=check, kind__in=[Task.Kind.DECIDE, Task.Kind.VISIT], state=Task.State.EXPIRED
     ).count()
     reason = "訪問・警察への連絡など次の対応を決めてください"
     if expired:

@@ -15,20 +15,32 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from . import timeline
+from . import allclear, timeline
 from .clock import Clock
 from .models import Check, Task
+from .outbox import enqueue_email
 
 MAX_CAS_ATTEMPTS = 20
 
 
-def close_check(check: Check, *, state: str, reason: str, now: datetime) -> bool:
+def close_check(
+    check: Check,
+    *,
+    state: str,
+    reason: str,
+    now: datetime,
+    reporter_contact_id: int | None = None,
+    answered_in: str = "",
+) -> bool:
     """Close one open check with a compare-and-set on ``version``.
 
     ``state``: a closed ``Check.State`` (answered, resolved, cancelled, …);
     ``reason``: a short code kept on the check (``ok``, ``staff_safe``,
     ``blocked``…). Every open task of the check is cancelled in the same
-    transaction. Returns False when the check was no longer open (someone else
+    transaction. A check closed as answered or resolved tells everyone it
+    alarmed (engine.allclear; ``reporter_contact_id``: the contact who brought
+    the news is not told it back; ``answered_in``: the chat the answer came
+    from, which hears it there). Returns False when the check was no longer open (someone else
     closed it first). Raises RuntimeError if the CAS does not settle after
     ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
     """
@@ -53,6 +65,9 @@ def close_check(check: Check, *, state: str, reason: str, now: datetime) -> bool
             )
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
+                allclear.announce(
+                    check, reason, now, skip_contact_id=reporter_contact_id, skip_chat=answered_in
+                )
             return True
         check.refresh_from_db(fields=["state", "version"])
     raise RuntimeError(f"check {check.pk}: compare-and-set did not settle")
@@ -66,6 +81,68 @@ def cancel_settled_tasks(person_id: int, now: datetime) -> int:
     return Task.objects.filter(
         person_id=person_id, state=Task.State.OPEN
     ).exclude(check_run__state=Check.State.OPEN).update(state=Task.State.CANCELLED, done_at=now)
+
+
+CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)
+
+
+def expire_overdue_tasks(check_ids: list[int], now: datetime) -> int:
+    """Expire the open tasks of ``check_ids`` whose deadline has passed (the
+    ladder goes on without them), each with a timeline entry. A call task that
+    expires untouched is a failure of the service: the tenant's staff are
+    e-mailed, once per task (this is the task's one open → expired change).
+    Runs in the transaction of the step that fires; returns how many expired."""
+    overdue = list(
+        Task.objects.filter(check_run_id__in=check_ids, state=Task.State.OPEN, deadline__lte=now)
+        .select_related("person", "person__tenant", "check_run")
+        .order_by("id")
+    )
+    expired = 0
+    for task in overdue:
+        if not Task.objects.filter(pk=task.pk, state=Task.State.OPEN).update(
+            state=Task.State.EXPIRED, done_at=now
+        ):
+            continue
+        expired += 1
+        kind = timeline.in_site_language(task.get_kind_display)
+        timeline.record(
+            task.person,
+            "task_expired",
+            f"スタッフ作業: {kind} — 期限切れ・未対応",
+            now,
+            task.check_run,
+            task=task.pk,
+            task_kind=task.kind,
+        )
+        tenant = task.person.tenant
+        if task.kind in CALL_KINDS and tenant.staff_email:
+            enqueue_email(
+                tenant_id=tenant.pk,
+                to=tenant.staff_email,
+                subject=f"【anpi】{task.person.name}さんへの電話が期限までにされませんでした",
+                body=(
+                    f"{task.person.name}さんの「{kind}」の作業が、期限までに対応されませんでした。\n"
+                    "安否確認の手順は次に進んでいます。ダッシュボードのコールキュー"
+                    "（期限切れ・未対応）を確認してください。"
+                ),
+                purpose="staff_alert",
+                now=now,
+                person=task.person,
+                check=task.check_run,
+            )
+    return expired
+
+
+def missed_calls(tenant_id: int, since: datetime, until: datetime) -> int:
+    """How many staff call tasks of a tenant expired untouched in [since, until):
+    the service's failures, for the pilot report."""
+    return Task.objects.filter(
+        tenant_id=tenant_id,
+        kind__in=CALL_KINDS,
+        state=Task.State.EXPIRED,
+        done_at__gte=since,
+        done_at__lt=until,
+    ).count()
 
 
 def open_task(
@@ -146,6 +223,7 @@ def record_task_outcome(
             check,
             task=task.pk,
             outcome=outcome,
+            task_kind=task.kind,
             by=getattr(user, "username", None),
             actor=actor,
         )

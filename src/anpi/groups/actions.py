@@ -35,7 +35,7 @@ def _cancel_open_checks(person: Person, reason: str, text: str, now: datetime) -
             cancelled += 1
             timeline.record(person, reason, text, now, check)
     Alert.objects.filter(person=person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]).update(
-        state=Alert.State.CLOSED
+        state=Alert.State.CLOSED, close_reason=reason
     )
     return cancelled
 
@@ -236,14 +236,21 @@ def do_group_answer(
     only for checks due by ``event_at`` (LINE's event time; engine.answer)."""
     now = clock.now()
     with transaction.atomic():
-        answered = answer_ok(member.person, clock, via="line_group", event_at=event_at)
-        alerted = (
-            Alert.objects.filter(
-                person=member.person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]
-            )
-            .exclude(check_run__state=Check.State.OPEN)
-            .update(state=Alert.State.CLOSED)
+        alerted = Alert.objects.filter(
+            person=member.person,
+            state__in=[Alert.State.OPEN, Alert.State.CLAIMED],
+            group=member.group,
+        ).exists()
+        # The group hears it in this reply; other chats alerted get the
+        # all-clear pushed (engine.allclear), and the alerts close with it.
+        answered = answer_ok(
+            member.person,
+            clock,
+            via="line_group",
+            event_at=event_at,
+            answered_in=member.group.line_group_id,
         )
+        alerted = alerted and answered > 0
         name = member.name
         message = (
             messages.member_answered_after_alert_message(name)

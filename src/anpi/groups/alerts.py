@@ -194,12 +194,22 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
         )
         safe = outcome == Alert.Outcome.SAFE
         if safe:
-            close_check(check, state=Check.State.RESOLVED, reason="watcher_safe", now=ctx.now)
+            # 無事 closes the member's incident: every open check of theirs.
+            for open_check in Check.objects.filter(person=alert.person, state=Check.State.OPEN):
+                open_check.person = alert.person
+                close_check(
+                    open_check,
+                    state=Check.State.RESOLVED,
+                    reason="watcher_safe",
+                    now=ctx.now,
+                    answered_in=ctx.chat_id,
+                )
         else:
             Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
                 step=len(check.policy) - 1, next_action_at=ctx.now, version=F("version") + 1
             )
-        ctx.reply(messages.outcome_recorded_message(alert.person.name, label, safe))
+        said = messages.OUTCOME_LABELS[outcome]  # the hiragana of the buttons
+        ctx.reply(messages.outcome_recorded_message(alert.person.name, said, safe))
     return "recorded"
 
 

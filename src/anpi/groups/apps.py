@@ -30,6 +30,10 @@ class GroupsConfig(AppConfig):
         )
         if plan.group_sizes not in registry.chat_size_providers:
             registry.chat_size_providers.append(plan.group_sizes)
+        registry.register_alarm(
+            registry.Alarm("alert", steps.all_clear_message, steps.describe_chat)
+        )
+        registry.on_incident_closed(steps.close_alerts_of_incident)
         registry.register(
             planner=plan.plan_group_checks,
             event_handler=ingest.handle_group_event,

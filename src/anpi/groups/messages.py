@@ -21,24 +21,42 @@ OK_TEXT = "げんきです"
 JOIN_TEXT = "さんか"
 SETTINGS_TEXT = "せってい"
 CLAIM_WORDS = {"peer": "確認します", "team": "対応します"}
+# やさしい日本語 on the buttons; the kanji words of buttons sent before are still
+# understood (OUTCOME_RE), so an old message tapped today records the same.
 OUTCOME_LABELS = {
+    "safe": "ぶじでした",
+    "absent": "るすでした",
+    "hospital": "びょういんへ はこばれた",
+    "other": "そのほか",
+}
+OLD_OUTCOME_LABELS = {
     "safe": "無事でした",
     "absent": "不在でした",
     "hospital": "救急搬送",
     "other": "その他",
 }
+# 救急搬送 is never the green of 無事: a warning colour, and grey for the rest.
+WARNING = "#C92A2A"
+OUTCOME_COLORS = {"safe": GREEN, "absent": "#868E96", "hospital": WARNING, "other": "#868E96"}
 CLAIM_RE = re.compile(r"^\s*No\.(\d+)\s.*(確認します|対応します)\s*$")
-OUTCOME_RE = re.compile(
-    r"^\s*No\.(\d+)\s+(無事でした|不在でした|救急搬送|その他)(?:[\s:：]+(.+))?$", re.S
+_OUTCOME_WORDS = "|".join(
+    re.escape(label) for label in [*OUTCOME_LABELS.values(), *OLD_OUTCOME_LABELS.values()]
 )
-OUTCOME_BY_LABEL = {label: key for key, label in OUTCOME_LABELS.items()}
+OUTCOME_RE = re.compile(rf"^\s*No\.(\d+)\s+({_OUTCOME_WORDS})(?:[\s:：]+(.+))?$", re.S)
+OUTCOME_BY_LABEL = {
+    **{label: key for key, label in OLD_OUTCOME_LABELS.items()},
+    **{label: key for key, label in OUTCOME_LABELS.items()},
+}
 
 
 def message_button(label: str, text: str) -> dict[str, Any]:
     return {"type": "message", "label": label, "text": text}
 
 
-def _buttons_bubble(lines: list[dict[str, Any]], buttons: list[dict[str, Any]]) -> dict[str, Any]:
+def _buttons_bubble(
+    lines: list[dict[str, Any]], buttons: list[tuple[dict[str, Any], str]]
+) -> dict[str, Any]:
+    """A bubble with one primary button per (action, colour)."""
     return {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": lines},
@@ -47,8 +65,8 @@ def _buttons_bubble(lines: list[dict[str, Any]], buttons: list[dict[str, Any]]) 
             "layout": "vertical",
             "spacing": "sm",
             "contents": [
-                {"type": "button", "style": "primary", "height": "sm", "color": GREEN, "action": b}
-                for b in buttons
+                {"type": "button", "style": "primary", "height": "sm", "color": color, "action": b}
+                for b, color in buttons
             ],
         },
     }
@@ -97,8 +115,13 @@ def group_settings_saved_message(summary: str) -> dict[str, Any]:
 
 
 def member_joined_text(names: list[str]) -> dict[str, Any]:
+    """One welcome per join event, naming everyone who joined in it. It asks
+    for no button: the check message brings its own."""
     who = "、".join(f"{n}さん" for n in names)
-    return {"type": "text", "text": f"{who}、ようこそ。\nげんきなら ボタンを おしてください。"}
+    return {
+        "type": "text",
+        "text": f"{who}、ようこそ。\n「げんきですか？」が とどいたら「げんきです」を おしてください。",
+    }
 
 
 def group_check_message() -> dict[str, Any]:
@@ -113,6 +136,18 @@ def group_check_message() -> dict[str, Any]:
             message_button(OK_TEXT, OK_TEXT),
         ),
     }
+
+
+def all_clear_message(name: str, reason: str) -> dict[str, Any]:
+    """The all-clear after an alert (engine.allclear), in やさしい日本語."""
+    why = {
+        "ok": f"{name}さんから へんじが ありました。",
+        "staff_safe": f"スタッフが {name}さんと はなしました。ぶじです。",
+        "watcher_safe": f"{name}さんに あいに いきました。ぶじでした。",
+        "contact_safe": f"かぞくなどから {name}さんは ぶじと れんらくが ありました。",
+        "away": f"{name}さんは にゅういん・おでかけ ちゅうと わかりました。",
+    }[reason]
+    return {"type": "text", "text": f"{why}\nありがとうございました。"}
 
 
 def member_thanks_message(name: str) -> dict[str, Any]:
@@ -130,20 +165,16 @@ def claim_text(alert_id: int, name: str, kind: str) -> str:
 
 
 def alert_message(alert_id: int, name: str, kind: str, *, again: bool = False) -> dict[str, Any]:
-    """「○○さんから安否確認が届いていません」 with one claim button."""
+    """「○○さんから へんじが ありません」 with one claim button (やさしい日本語)."""
     word = CLAIM_WORDS[kind]
-    headline = f"{name}さんから安否確認が届いていません"
+    headline = f"{name}さんから へんじが ありません"
     body = (
         "だれか ようすを みに いけますか？\nいける ひとは ボタンを おしてください。"
         if kind == "peer"
-        else "訪問などで確認できる方は「対応します」を押してください。"
+        else "ようすを みに いける ひとは「たいおうします」の ボタンを おしてください。"
     )
     if again:
-        body = (
-            "まだ だれも 確認して いません。\n" + body
-            if kind == "peer"
-            else ("まだ誰も対応していません。" + body)
-        )
+        body = "まだ だれも いって いません。\n" + body
     return {
         "type": "flex",
         "altText": headline,
@@ -157,8 +188,11 @@ def alert_message(alert_id: int, name: str, kind: str, *, again: bool = False) -
 
 def claimed_message(alert_id: int, person: str, claimer: str, kind: str) -> dict[str, Any]:
     """Everyone sees who went; the claimer gets the outcome buttons."""
-    headline = f"{claimer}さんが確認に行きます" if kind == "peer" else f"{claimer}さんが対応します"
-    buttons = [message_button(label, f"No.{alert_id} {label}") for label in OUTCOME_LABELS.values()]
+    headline = f"{claimer}さんが みに いきます"
+    buttons = [
+        (message_button(label, f"No.{alert_id} {label}"), OUTCOME_COLORS[key])
+        for key, label in OUTCOME_LABELS.items()
+    ]
     return {
         "type": "flex",
         "altText": headline,
@@ -175,15 +209,15 @@ def claimed_message(alert_id: int, person: str, claimer: str, kind: str) -> dict
 
 
 def already_claimed_message(claimer: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"すでに{claimer}さんが確認に行っています。"}
+    return {"type": "text", "text": f"もう {claimer}さんが みに いって います。"}
 
 
 def alert_closed_message(person: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"{person}さんの 確認は もう おわっています。"}
+    return {"type": "text", "text": f"{person}さんの かくにんは もう おわって います。"}
 
 
 def not_claimer_message(claimer: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"けっかは 確認に 行った {claimer}さんが おしてください。"}
+    return {"type": "text", "text": f"けっかは みに いった {claimer}さんが おしてください。"}
 
 
 def ask_note_message() -> dict[str, Any]:
@@ -196,4 +230,4 @@ def outcome_recorded_message(person: str, outcome_label: str, safe: bool) -> dic
 
 
 def claimed_elsewhere_message(person: str, claimer: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"{person}さんの件は{claimer}さんが対応します。"}
+    return {"type": "text", "text": f"{person}さんの ところへは {claimer}さんが いきます。"}

@@ -275,6 +275,9 @@ class Alert(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     note = models.TextField(blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
+    # Why a closed alert closed: the close reason of the member's incident
+    # (ok, staff_safe, contact_safe, away…), group_left, group_bot_removed.
+    close_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -16,12 +16,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from anpi.engine import timeline
+from anpi.engine import merge, timeline
 from anpi.engine.models import Check
+from anpi.engine.steps import MERGED, Merged
 
 from . import messages
-from .models import Alert, Group, GroupOccurrence
+from .models import Alert, Group, GroupMember, GroupOccurrence, TeamWatcher
 from .outbox import push_to_chat
+
+# One open incident per member, as per person (engine.merge): a member still
+# silent from an earlier occurrence keeps that check (and its one alert).
+MERGED_INTO_ONGOING = (
+    "check_merged",
+    "前回の確認が未応答のまま: 対応は前回の確認（通知は1件）で続けます",
+)
 
 
 def _member_group(check: Check) -> Group | None:
@@ -29,7 +37,11 @@ def _member_group(check: Check) -> Group | None:
     return member.group if member is not None else None
 
 
-def group_check(check: Check, params: dict[str, Any], now: datetime) -> None:
+def group_check(check: Check, params: dict[str, Any], now: datetime) -> Merged | None:
+    """Push the group's check once per occurrence. A member whose earlier check
+    is still open gets no second ladder: this check folds into that one
+    (closed as merged), so the member has one alert however long the silence."""
+    ongoing = check.person_id in merge.older_open_checks({check.person_id: check.due_at}, now)
     group = _member_group(check)
     if group is None or group.status != Group.Status.ACTIVE:
         timeline.record(check.person, "group_missing", "グループがないため送信しません", now, check)
@@ -48,6 +60,9 @@ def group_check(check: Check, params: dict[str, Any], now: datetime) -> None:
             check=check,
         )
     timeline.record(check.person, "check_sent", f"グループ「{group}」に安否確認を送信", now, check)
+    if ongoing:
+        timeline.record(check.person, *MERGED_INTO_ONGOING, now, check)
+        return MERGED
     return None
 
 
@@ -94,10 +109,34 @@ def alert_group(check: Check, params: dict[str, Any], now: datetime) -> None:
         timeline.record(
             check.person,
             "alert_sent",
-            f"グループ「{group}」に「{name}さんから安否確認が届いていません」と通知"
+            f"グループ「{group}」に「{name}さんから へんじが ありません」と通知"
             + (f"（{alert.rounds}回目）" if alert.rounds > 1 else ""),
             now,
             check,
             alert=alert.pk,
         )
     return None
+
+
+def all_clear_message(name: str, reason: str) -> dict[str, Any]:
+    """The all-clear a group or watcher alerted about ``name`` gets (engine.allclear)."""
+    return messages.all_clear_message(name, reason)
+
+
+def describe_chat(channel_id: Any, recipient: str) -> str:
+    """Who an alert went to, for the timeline: a group or a watcher."""
+    group = Group.objects.filter(channel_id=channel_id, line_group_id=recipient).first()
+    if group is not None:
+        return f"グループ「{group}」"
+    watcher = TeamWatcher.objects.filter(line_user_id=recipient).first()
+    if watcher is not None:
+        return f"見守る人 {watcher}"
+    member = GroupMember.objects.filter(line_user_id=recipient).first()
+    return f"{member}さん" if member is not None else "LINE"
+
+
+def close_alerts_of_incident(person: Any, check: Check, reason: str, now: datetime) -> None:
+    """registry.incident_closed: the member's incident is over, so are their alerts."""
+    Alert.objects.filter(person=person, state__in=[Alert.State.OPEN, Alert.State.CLAIMED]).update(
+        state=Alert.State.CLOSED, close_reason=reason
+    )

@@ -86,13 +86,12 @@ def do_follow(
         person.save(update_fields=["display_name"])
     if created or person.status == Person.Status.REGISTERING:
         timeline.record(person, "followed", "LINEで友だち追加", now)
-        _send(
-            person,
-            messages.settings_link_message(settings_url(person), welcome=True),
-            "greeting",
-            now,
-            reply_token,
+        greeting = (
+            messages.invite_code_greeting()
+            if channel.tenant.kind == "municipal"
+            else messages.settings_link_message(settings_url(person), welcome=True)
         )
+        _send(person, greeting, "greeting", now, reply_token)
         return person
     if person.status == Person.Status.BLOCKED:
         registered = person.consent_at is not None and person.schedule() is not None

@@ -10,10 +10,11 @@ class IndividualConfig(AppConfig):
     def ready(self) -> None:
         from anpi.engine import registry
 
-        from . import conversation
+        from . import contact_report, conversation
         from .policy import INDIVIDUAL_DEFAULT
 
         registry.set_fallback_policy(INDIVIDUAL_DEFAULT)
+        registry.register_link("contact_report", contact_report.report_url)
         registry.register(
             event_handler=conversation.handle_individual_event,
             order=900,

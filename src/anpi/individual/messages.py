@@ -41,6 +41,17 @@ def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
     return {"type": "flex", "altText": "せっていを してください", "contents": contents}
 
 
+def invite_code_greeting() -> dict[str, Any]:
+    """The greeting of a city's account (安否通知): whoever friends it joins with
+    an invite code, as a watched person or as a watcher, so the greeting
+    presumes neither; each role's welcome answers the code."""
+    return {
+        "type": "text",
+        "text": "ともだち ついか ありがとうございます。\n"
+        "「しょうたい コード」（8もじ）を この トークに おくってください。",
+    }
+
+
 def welcome_back_message() -> dict[str, Any]:
     return {"type": "text", "text": "おかえりなさい。また「げんきですか？」と ききますね。"}
 

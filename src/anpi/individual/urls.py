@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import contact_report, views
 
 app_name = "individual"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("s-done/", views.settings_done, name="settings-done"),
     path("terms/", views.terms, name="terms"),
     path("c/<str:token>/", views.contact_confirm, name="contact-confirm"),
+    path("r/<str:token>/", contact_report.contact_report, name="contact-report"),
 ]

@@ -49,6 +49,10 @@ class Tenant(models.Model):
     inbox_keep_days = models.PositiveSmallIntegerField(
         _("days to keep message texts of received events"), default=30
     )
+    # How contacts, groups and teams reach the service: every alert to them says it.
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, help_text=_("The number contacts call us on.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

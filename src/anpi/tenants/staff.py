@@ -67,14 +67,23 @@ def invite_url(token: str) -> str:
 
 
 def do_create_tenant(
-    name: str, slug: str, kind: str, admin_email: str, actor: Actor, at: datetime
+    name: str,
+    slug: str,
+    kind: str,
+    admin_email: str,
+    actor: Actor,
+    at: datetime,
+    phone: str = "",
 ) -> tuple[Tenant, IssuedInvite]:
     """A new tenant and an invite for its first tenant admin (``admin_email``).
+    ``phone``: the number every alert to contacts, groups and teams gives.
 
     Raises ``django.db.IntegrityError`` when ``slug`` is taken."""
     with transaction.atomic():
-        tenant = Tenant.objects.create(name=name, slug=slug, kind=kind, staff_email=admin_email)
-        audit.record(tenant.pk, actor, "tenant.create", tenant, at, slug=slug, kind=kind)
+        tenant = Tenant.objects.create(
+            name=name, slug=slug, kind=kind, staff_email=admin_email, phone=phone
+        )
+        audit.record(tenant.pk, actor, "tenant.create", tenant, at, slug=slug, kind=kind, phone=phone)
         issued = do_invite_staff(tenant, admin_email, "admin", actor, at)
     return tenant, issued
 

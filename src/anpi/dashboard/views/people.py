@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
+from anpi.groups.models import TeamWatcher
 from anpi.individual import actions as people_actions
 from anpi.people import linkcodes
 from anpi.people.consent import current_consent
@@ -62,7 +63,14 @@ def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
 @audited("people.list")
 def people_list(request: StaffRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
-    people = with_status(scoped(request, Person.objects.all()))
+    # Watchers (見守る人) who friended the account are not 利用者: listed apart.
+    watchers = TeamWatcher.objects.filter(tenant=request.tenant).select_related("team")
+    watcher_ids = TeamWatcher.objects.filter(tenant=request.tenant).exclude(line_user_id="")
+    people = with_status(
+        scoped(request, Person.objects.all()).exclude(
+            Q(line_user_id__in=watcher_ids.values("line_user_id")) & Q(team_link__isnull=True)
+        )
+    )
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
@@ -89,7 +97,14 @@ def people_list(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/people_list.html",
-        {"form": form, "page": page, "rows": rows, "nav": "people", "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "nav": "people",
+            "query": query.urlencode(),
+            "watchers": watchers.order_by("team__name", "name"),
+        },
     )
 
 

@@ -2,25 +2,46 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from anpi.engine import decisions
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Task
-from anpi.engine.tasks import TaskClosed, record_task_outcome
+from anpi.engine.tasks import CALL_KINDS, TaskClosed, record_task_outcome
 from anpi.tenants.access import StaffRequest, staff_view, tenant_object_or_404
 from anpi.tenants.audit import audited, note
 
 from ..display import CTX, OUTCOME, TASK_STATE, user_label
-from ..forms import TaskOutcomeForm
+from ..forms import DecisionForm, TaskOutcomeForm
 from .cards import open_tasks, task_cards
 
 QUEUE_LIMIT = 200
+# How far back the queue lists calls that expired untouched (期限切れ・未対応).
+MISSED_WINDOW = timedelta(days=7)
+
+
+def missed_calls(tenant, now):
+    """Call tasks that expired untouched recently: a failure of the service."""
+    return (
+        Task.objects.filter(
+            tenant=tenant,
+            kind__in=CALL_KINDS,
+            state=Task.State.EXPIRED,
+            done_at__gte=now - MISSED_WINDOW,
+        )
+        .select_related("person", "contact")
+        .order_by("-done_at")
+    )
 
 
 def render_queue(
@@ -38,6 +59,7 @@ def render_queue(
         "dashboard/queue.html",
         {
             "cards": task_cards(tasks, now, bound, task_id),
+            "missed": list(missed_calls(request.tenant, now)[:QUEUE_LIMIT]),
             "now": now,
             "nav": "queue",
             "next_url": reverse("dashboard:home"),
@@ -99,5 +121,48 @@ def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
         request,
         pgettext(CTX, "Recorded for %(person)s: %(outcome)s")
         % {"person": task.person.name, "outcome": OUTCOME[outcome]},
+    )
+    return redirect(next_url)
+
+
+@staff_view
+@require_POST
+def task_decision(request: StaffRequest, task_id: int) -> HttpResponse:
+    """「次の対応を決める」 or a visit's result (engine.decisions); POST, then redirect."""
+    task = tenant_object_or_404(request, Task.objects.select_related("person"), pk=task_id)
+    form = DecisionForm(request.POST)
+    next_url = _next_url(request, request.POST.get("next", ""))
+    # "Visit by" is typed in the tenant's local time.
+    with timezone.override(ZoneInfo(request.tenant.timezone)):
+        valid = form.is_valid()
+    if not valid:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(next_url)
+    data = form.cleaned_data
+    try:
+        decisions.record_decision(
+            task.pk,
+            data["choice"],
+            get_clock(),
+            user=request.user,
+            note=data["note"],
+            visitor=data.get("visitor") or "",
+            visit_by=data.get("visit_by"),
+            away_until=data.get("away_until"),
+        )
+    except TaskClosed:
+        messages.warning(request, pgettext(CTX, "This task is already closed (%(state)s).") % {
+            "state": TASK_STATE.get("done", "done")
+        })
+        return redirect(next_url)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect(next_url)
+    messages.success(
+        request,
+        pgettext(CTX, "Recorded for %(person)s: %(outcome)s")
+        % {"person": task.person.name, "outcome": decisions.LABELS[data["choice"]]},
     )
     return redirect(next_url)

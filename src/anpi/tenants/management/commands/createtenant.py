@@ -1,4 +1,4 @@
-"""`anpi createtenant NAME SLUG --kind npo|municipal --admin-email E`.
+"""`anpi createtenant NAME SLUG --kind npo|municipal --admin-email E [--phone N]`.
 
 Creates the tenant and an invite for its first tenant admin; prints the invite
 URL (the same link is e-mailed to the admin). The admin follows it, sets a
@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("slug", help="short name: letters, digits, hyphens")
         parser.add_argument("--kind", choices=["npo", "municipal"], default="npo")
         parser.add_argument("--admin-email", required=True, help="the first tenant admin")
+        parser.add_argument(
+            "--phone", default="", help="the number contacts call (every alert to them gives it)"
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -41,6 +44,7 @@ class Command(BaseCommand):
             opts["admin_email"],
             Actor.system("anpi createtenant"),
             timezone.now(),
+            phone=opts["phone"],
         )
         hours = int(staff.INVITE_LIFETIME.total_seconds() // 3600)
         self.stdout.write(f"Created tenant {tenant.name} ({tenant.slug}, {tenant.kind}).")
