@@ -55,11 +55,12 @@ def test_group_form_errors_come_in_the_active_language(client, group):
 def test_the_done_page_tells_the_schedule_in_the_active_language(client, group):
     data = {"schedule_kind": "weekdays", "weekdays": ["0", "2"], "check_time": "09:00"}
     en = client.post(settings_path(group), data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "The bot will ask “ひだまりの会” on Mon, Wed at 09:00." in en
+    # The same words as the chat (people.schedule_words): the time as it is asked.
+    assert "The bot will ask “ひだまりの会” every week on Mon" in en and "Wed 9:00." in en
 
     group.refresh_from_db()
     ja = client.post(settings_path(group), data).content.decode()
-    assert "「ひだまりの会」に 月・水ようび の 09:00 に ききます。" in ja
+    assert "「ひだまりの会」に まいしゅう げつ・すい の 9:00 に ききます。" in ja
 
 
 def test_switching_the_language_does_not_use_up_the_group_link(client, group):

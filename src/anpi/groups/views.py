@@ -4,34 +4,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import pgettext
 
 from anpi.engine.clock import get_clock
+from anpi.people import schedule_words
 
 from . import actions
-from .forms import WEEKDAYS, GroupScheduleForm
+from .forms import GroupScheduleForm
 from .links import LinkError, group_from_token
 
 
 def schedule_summary(group) -> str:
-    """The saved schedule in the page's language ("every day at 09:00").
-
-    ``actions.schedule_summary`` says the same for the LINE chat, always in
-    Japanese; the Japanese catalogue makes both read alike.
-    """
-    at = group.check_time.strftime("%H:%M") if group.check_time else "--:--"
-    if group.schedule_kind == "weekdays":
-        names = dict(WEEKDAYS)
-        days = pgettext("groups", ", ").join(
-            str(names[d]) for d in group.weekdays.split(",") if d.strip() in names
-        )
-        return pgettext("groups", "on %(days)s at %(time)s") % {"days": days, "time": at}
-    if group.interval_days == 1:
-        return pgettext("groups", "every day at %(time)s") % {"time": at}
-    return pgettext("groups", "every %(n)s days at %(time)s") % {
-        "n": group.interval_days,
-        "time": at,
-    }
+    """The saved schedule in the page's language: the words the chat uses too
+    (``people.schedule_words``), so what the group reads is when it is asked."""
+    return schedule_words.for_person(group)
 
 
 def group_settings(request: HttpRequest, token: str) -> HttpResponse:
