@@ -46,6 +46,7 @@ PUBLIC: dict[str, str] = {
     "individual:contact-confirm": "a contact's consent link: an unguessable token (tests/individual)",
     "groups:settings": "a group's signed settings link (tests/groups)",
     "individual:settings-withdraw": "the person's own signed settings link: withdraws their consent",
+    "individual:contact-report": "a contact's signed one-time report link (tests/e2e/test_true_messages)",
 }
 
 
@@ -74,6 +75,7 @@ RULES: dict[str, Rule] = {
     "two-factor-recovery": Rule("account"),
     "dashboard:home": Rule("staff"),
     "dashboard:task-outcome": Rule("staff", "post"),
+    "dashboard:task-decide": Rule("staff", "post"),
     "dashboard:people": Rule("staff"),
     "dashboard:person": Rule("staff"),
     "dashboard:contact-confirm": Rule("staff", "post"),
