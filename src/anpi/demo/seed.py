@@ -17,7 +17,9 @@ from django.db import transaction
 from anpi.engine.clock import FixedClock, set_clock
 from anpi.engine.plan import following_occurrence
 from anpi.engine.worker import run_until_idle
+from anpi.individual.richmenu import do_setup_rich_menu
 from anpi.people.models import Contact, Person
+from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel, Membership, Tenant
 
 # The demo login's TOTP key: fixed so that the banner and `anpi demo-otp` can
@@ -96,6 +98,8 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
         Membership.objects.create(tenant=tenant, user=user, role="admin")
         totp_secret = enrol_demo_totp(user)
     channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
+    # The 「げんきです」 button under the chat: tap it in the morning, no check at nine.
+    do_setup_rich_menu(channel, Actor.system("demo"), now)
 
     clock = FixedClock(now - timedelta(hours=28, minutes=5))
     previous = set_clock(clock)

@@ -76,6 +76,9 @@ class LineChannel(models.Model):
     # Set when LINE answers 429 "monthly limit" (staff are told once); cleared by
     # the next accepted push (a new month, or a bigger plan).
     quota_exhausted_at = models.DateTimeField(null=True, blank=True)
+    # The rich menu with the 「げんきです」 button shown to every user
+    # (individual.richmenu.do_setup_rich_menu); empty until it is made.
+    rich_menu_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
