@@ -10,12 +10,13 @@ goes out as a free reply.
 
 Algorithm (``answer_genki``), in one transaction:
 
-1. An open check due at or before the tap (LINE's ``timestamp``, ``event_at``)
+1. Lock the person row (``SELECT … FOR NO KEY UPDATE``: the planner's
+   ``FOR UPDATE SKIP LOCKED`` claim passes this person by meanwhile, while
+   advance may still insert rows that refer to the person). Lock order
+   person → check, as in ``individual.actions.do_block``.
+2. An open check due at or before the tap (LINE's ``timestamp``, ``event_at``)
    is waiting for an answer: the tap is an ordinary OK (``answer.answer_ok``),
    nothing is answered in advance.
-2. Lock the person row (``SELECT … FOR UPDATE``; the planner claims the same
-   row, so it cannot plan this person meanwhile). Lock order person → check, as
-   in ``individual.actions.do_block``.
 3. If the occurrence was planned already (an open check due after the tap):
    close it as answered, ``close_reason="early"``, with a compare-and-set on
    ``(version, state='open', step=0)``. ``step=0`` means its send_check has not
@@ -133,14 +134,21 @@ def _answer_unplanned(person: Person, due: datetime, now: datetime) -> Check | N
 
 def _answer_in_advance(person_id: int, event_at: datetime, now: datetime) -> Check | None:
     """Steps 2–4 of the module's algorithm: the check answered early, or None."""
+    # FOR NO KEY UPDATE: it excludes the planner's FOR UPDATE claim, but not the
+    # KEY SHARE lock that inserting an outbox or timeline row of this person takes
+    # (a foreign key). A plain FOR UPDATE here deadlocks against advance, which
+    # holds the check and inserts such rows while we wait for the check.
     person = (
-        Person.objects.select_for_update(of=("self",))
+        Person.objects.select_for_update(of=("self",), no_key=True)
         .select_related("tenant")
         .prefetch_related("pauses")
         .filter(pk=person_id, status=Person.Status.ACTIVE)
         .first()
     )
     if person is None:
+        return None
+    # Under the lock: a check planned and due by the tap is waiting for an answer.
+    if Check.objects.filter(person=person, state=Check.State.OPEN, due_at__lte=event_at).exists():
         return None
     planned = (
         Check.objects.filter(person=person, state=Check.State.OPEN, due_at__gt=event_at)
@@ -171,8 +179,7 @@ def answer_genki(
     now = clock.now()
     at = event_at or now
     with transaction.atomic():
-        waiting = Check.objects.filter(person=person, state=Check.State.OPEN, due_at__lte=at)
-        early = None if waiting.exists() else _answer_in_advance(person.pk, at, now)
+        early = _answer_in_advance(person.pk, at, now)
         if early is None:
             answer_ok(person, clock, reply_token=reply_token, via=via, event_at=event_at)
             return "ok"
