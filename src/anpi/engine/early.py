@@ -133,7 +133,7 @@ def _answer_unplanned(person: Person, due: datetime, now: datetime) -> Check | N
 
 
 def _answer_in_advance(person_id: int, event_at: datetime, now: datetime) -> Check | None:
-    """Steps 2–4 of the module's algorithm: the check answered early, or None."""
+    """Steps 1–4 of the module's algorithm: the check answered early, or None."""
     # FOR NO KEY UPDATE: it excludes the planner's FOR UPDATE claim, but not the
     # KEY SHARE lock that inserting an outbox or timeline row of this person takes
     # (a foreign key). A plain FOR UPDATE here deadlocks against advance, which
