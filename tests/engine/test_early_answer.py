@@ -153,3 +153,17 @@ def test_a_person_who_taps_every_morning_costs_no_push_in_a_week(
     assert pushes(transport) == []
     assert Check.objects.filter(person=person, close_reason="early").count() == 7
     assert not Outbox.objects.filter(person_id=person.pk, method="push").exists()
+
+
+@pytest.mark.parametrize("window", ["12h", None, {"x": 1}, True, -5, 10**9])
+def test_a_broken_window_in_a_stored_snapshot_means_an_ordinary_ok_never_an_error(
+    make_person, clock, work, window
+):
+    person = make_person()
+    clock.set(NINE - timedelta(minutes=5))
+    work()  # planned; now its snapshot is edited in the database
+    Check.objects.filter(person=person).update(
+        policy=[{"after": 0, "action": "send_check", "params": {"early_window": window}}]
+    )
+    assert answer_genki(person, clock) == "ok"
+    assert Check.objects.get(person=person).state == "open"

@@ -60,11 +60,18 @@ EARLY_TEXT = "早めの げんきです（送信なし）"
 registry.register_purpose("early_thanks", "早めの応答へのお礼", on_reply_refused="drop")
 
 
-def early_window(policy: list[dict[str, Any]]) -> timedelta:
-    """The ``early_window`` of the policy's send_check step (0 when absent)."""
-    for step in policy:
-        if step.get("action") == "send_check":
-            return timedelta(seconds=int((step.get("params") or {}).get(EARLY_WINDOW, 0)))
+def early_window(policy: Any) -> timedelta:
+    """The ``early_window`` of the policy's send_check step; 0 when absent or not
+    a whole number of seconds in 0–86,400. A snapshot edited in the database must
+    never make a tap raise (the OK would be retried, then quarantined): a bad
+    window only means no early answer."""
+    steps = policy if isinstance(policy, list) else []
+    for step in steps:
+        if isinstance(step, dict) and step.get("action") == "send_check":
+            params = step.get("params")
+            value = params.get(EARLY_WINDOW, 0) if isinstance(params, dict) else 0
+            valid = isinstance(value, int) and not isinstance(value, bool)
+            return timedelta(seconds=value if valid and 0 <= value <= 86400 else 0)
     return timedelta(0)
 
 
@@ -181,7 +188,7 @@ def answer_genki(
     with transaction.atomic():
         early = _answer_in_advance(person.pk, at, now)
         if early is None:
-            answer_ok(person, clock, reply_token=reply_token, via=via, event_at=event_at)
+            answer_ok(person, clock, reply_token=reply_token, via=via, event_at=at)
             return "ok"
         timeline.record(
             person,
