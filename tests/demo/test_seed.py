@@ -25,3 +25,8 @@ def test_the_demo_seeds_people_at_different_stages(sim, live_server, transaction
         for m in sim.control.messages(people["さくら"].line_user_id)
     ]
     assert texts[-2:] == ["さくらさん、げんきですか？", "ありがとうございます。あんしんしました。"]
+    # Everyone in the demo sees the 「げんきです」 rich menu under the chat.
+    info.channel.refresh_from_db()
+    shown = sim.control.rich_menu(people["さくら"].line_user_id)
+    assert shown["richMenu"]["richMenuId"] == info.channel.rich_menu_id != ""
+    assert shown["linked"] == "default" and shown["imageUrl"]

@@ -7,6 +7,7 @@ moves forward to now, so every row, message and timeline entry is genuine.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +18,16 @@ from django.db import transaction
 from anpi.engine.clock import FixedClock, set_clock
 from anpi.engine.plan import following_occurrence
 from anpi.engine.worker import run_until_idle
+from anpi.individual.richmenu import RichMenuError, do_setup_rich_menu
 from anpi.people.models import Contact, Person
+from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel, Membership, Tenant
 
 # The demo login's TOTP key: fixed so that the banner and `anpi demo-otp` can
 # print it. Demo only: it is written nowhere else, and `anpi demo-otp` refuses
 # to run outside the demo (settings.ANPI_DEMO).
+log = logging.getLogger(__name__)
+
 DEMO_TOTP_KEY_HEX = b"anpi-demo-only-totp!".hex()
 
 
@@ -96,6 +101,11 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
         Membership.objects.create(tenant=tenant, user=user, role="admin")
         totp_secret = enrol_demo_totp(user)
     channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
+    # The 「げんきです」 button under the chat: tap it in the morning, no check at nine.
+    try:
+        do_setup_rich_menu(channel, Actor.system("demo"), now)
+    except RichMenuError as error:  # e.g. no Japanese font: the demo runs without it
+        log.warning("the demo has no rich menu: %s", error)
 
     clock = FixedClock(now - timedelta(hours=28, minutes=5))
     previous = set_clock(clock)

@@ -173,7 +173,9 @@ _DEADLINE = Param("seconds", required=True, low=60)
 
 for _action in (
     Action("send_check", send_check, "安否確認を送る", first=True,
-           params={"message": Param("choice", choices=("personal", "identical"))}),
+           params={"message": Param("choice", choices=("personal", "identical")),
+                   # engine.early: a 「げんきです」 this long before due answers in advance.
+                   "early_window": Param("seconds", low=0, high=86400)}),
     Action("resend", resend, "もう一度送る"),
     Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
     Action("call_task", call_task, "スタッフが本人に電話", params={"deadline": _DEADLINE}),

@@ -6,7 +6,9 @@ not take is the individual service's:
 
 - ``follow`` → greeting with the settings link (``actions.do_follow``);
   ``unfollow`` → checks stop (``actions.do_block``);
-- the check's OK postback, or OK typed in words → ``engine.answer.answer_ok``;
+- the check's OK postback → ``engine.answer.answer_ok``; the rich menu's
+  「げんきです」 (``anpi:genki:0``) or OK typed in words → ``engine.early.answer_genki``
+  (an early answer when nothing waits and the next check is near, else an OK);
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
@@ -32,6 +34,7 @@ from anpi.channels.line import profiles
 from anpi.engine import messages as check_messages
 from anpi.engine.answer import answer_ok
 from anpi.engine.clock import Clock
+from anpi.engine.early import answer_genki
 from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.consent import is_withdraw_text
@@ -84,6 +87,10 @@ def handle_individual_event(
         if parsed and parsed[0] == "ok" and person is not None:
             answer_ok(person, clock, reply_token=reply_token, event_at=event_time(event))
             return "ok"
+        if parsed and parsed[0] == "genki" and person is not None:  # the rich menu's button
+            return answer_genki(
+                person, clock, reply_token=reply_token, via="richmenu", event_at=event_time(event)
+            )
         return "ignored"
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
         return _text(
@@ -126,8 +133,9 @@ def _text(
         )
         return "consent_withdrawn"
     if is_ok_text(text):
-        answer_ok(person, clock, reply_token=reply_token, via="line_text", event_at=event_at)
-        return "ok"
+        return answer_genki(
+            person, clock, reply_token=reply_token, via="line_text", event_at=event_at
+        )
     if is_settings_text(text):
         actions.do_send_settings_link(person, now, reply_token)
         return "settings_link"

@@ -1,6 +1,7 @@
 """The individual service's default escalation policy: the reference NPO's ladder.
 
-Check → no OK within 24 h: re-send → 3 h later: a staff phone call (2 h to
+A 「げんきです」 in the 12 h before the check answers it early (no push). Check →
+no OK within 24 h: re-send → 3 h later: a staff phone call (2 h to
 call) → one more LINE message → 2 h later: the emergency contacts → staff decide
 what comes next (repeats, and e-mails staff, until someone acts). It is the
 engine's fallback policy (``registry.fallback_policy``) for any person whose
@@ -14,7 +15,9 @@ from typing import Any
 HOUR = 3600
 
 INDIVIDUAL_DEFAULT: list[dict[str, Any]] = [
-    {"after": 0, "action": "send_check"},
+    # A 「げんきです」 (rich menu or typed) up to 12 h before the check answers it
+    # in advance: no push (engine.early).
+    {"after": 0, "action": "send_check", "params": {"early_window": 12 * HOUR}},
     {"after": 24 * HOUR, "action": "resend"},
     {"after": 3 * HOUR, "action": "call_task", "params": {"deadline": 2 * HOUR}},
     {"after": 0, "action": "last_notice"},

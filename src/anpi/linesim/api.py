@@ -40,6 +40,9 @@ class Result:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     accepted: bool = False
+    #: a binary answer (a rich-menu image) instead of ``body`` as JSON
+    raw: bytes | None = None
+    content_type: str = ""
 
 
 @dataclass
@@ -88,6 +91,10 @@ def _log(
 
 def _response(request_id: str, result: Result) -> web.Response:
     headers = {"X-Line-Request-Id": request_id, **result.headers}
+    if result.raw is not None:
+        return web.Response(
+            body=result.raw, status=result.status, headers=headers, content_type=result.content_type
+        )
     return web.json_response(result.body, status=result.status, headers=headers)
 
 
@@ -98,7 +105,10 @@ async def _serve(
     request_id = sim.state.next_request_id()
     body: Any = None
     raw = await request.read()
-    if raw:
+    if raw and request.content_type.startswith("image/"):
+        # An upload (a rich-menu image): the log keeps its type and size, not the bytes.
+        body = {"contentType": request.content_type, "bytes": len(raw)}
+    elif raw:
         try:
             body = json.loads(raw)
         except ValueError:
@@ -409,6 +419,10 @@ def route(
         return await _serve(request, endpoint, handler, with_body)
 
     return view
+
+
+#: For endpoint modules beside this one (``linesim.richmenu``): the same pipeline.
+route = _route
 
 
 def add_routes(app: web.Application) -> None:

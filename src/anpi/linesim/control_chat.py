@@ -15,7 +15,7 @@ from anpi.linesim.chat import find_tap_target, summarize
 from anpi.linesim.context import Sim, get_sim
 from anpi.linesim.control import ControlError, channel_for, read_json, user_for
 from anpi.linesim.control_input import MAX_ID, MAX_TEXT, MAX_URL, opt_str, req_str, str_list
-from anpi.linesim.state import ChatEntry, Group, User, new_group_id
+from anpi.linesim.state import Channel, ChatEntry, Group, User, new_group_id
 from anpi.linesim.webhooks import (
     group_source,
     make_event,
@@ -92,12 +92,30 @@ async def tap(request: web.Request) -> web.Response:
     channel = channel_for(sim, entry.channel)
     if not group_id and not user.is_friend(channel.bot_user_id):
         raise ControlError(409, "the user is not a friend of this channel (blocked?)")
-    kind = action.get("type")
     result: dict[str, Any] = {"action": action, "messageId": entry.id}
+    result.update(await press(sim, channel, user, chat, action, group_id, value))
+    return web.json_response(result)
+
+
+async def press(
+    sim: Sim,
+    channel: Channel,
+    user: User,
+    chat: str,
+    action: dict[str, Any],
+    group_id: str | None = None,
+    value: str | None = None,
+) -> dict[str, Any]:
+    """What LINE does when ``user`` presses ``action`` in ``chat`` (a button, a
+    quick-reply item or a rich-menu area): returns ``{"webhook": …}`` (the event's
+    delivery, None for a link) and ``{"uri": …}`` for a link.
+
+    postback → a ``postback`` event (``displayText`` shown as the user's bubble);
+    message → the text as the user's bubble and a ``message`` event; uri → nothing
+    sent; datetimepicker → a postback with ``params``. Other kinds: 400."""
+    kind = action.get("type")
     if kind == "uri":
-        result["uri"] = action.get("uri")
-        result["webhook"] = None
-        return web.json_response(result)
+        return {"uri": action.get("uri"), "webhook": None}
     if kind == "message":
         text = str(action.get("text", ""))
         _user_bubble(sim, channel.bot_user_id, chat, user, text)
@@ -119,8 +137,7 @@ async def tap(request: web.Request) -> web.Response:
     else:
         raise ControlError(400, f"the simulator cannot press a {kind!r} action")
     entry_log = await send_event(sim, channel, event)
-    result["webhook"] = webhook_result(entry_log)
-    return web.json_response(result)
+    return {"webhook": webhook_result(entry_log)}
 
 
 async def text(request: web.Request) -> web.Response:

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from anpi.linesim import api, channel_api, control, control_chat
+from anpi.linesim import api, channel_api, control, control_chat, control_richmenu, richmenu
 from anpi.linesim.config import SimConfig
 from anpi.linesim.context import SIM_KEY, Sim
 from anpi.linesim.state import SimState
@@ -34,9 +34,11 @@ def create_app(config: SimConfig | None = None) -> web.Application:
 
     app.cleanup_ctx.append(session_ctx)
     channel_api.add_routes(app)  # before api's catch-all for unknown /v2/ paths
+    richmenu.add_routes(app)  # before api's catch-all for unknown /v2/ paths
     api.add_routes(app)
     control.add_routes(app)
     control_chat.add_routes(app)
+    control_richmenu.add_routes(app)
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC)
     return app

@@ -56,6 +56,10 @@ class Channel:
     usage: dict[str, int] = field(default_factory=dict)
     #: retry key -> the accepted request it belongs to.
     retry_keys: dict[str, AcceptedRequest] = field(default_factory=dict)
+    #: rich menus (``linesim.richmenu``): id -> RichMenu, the default, user id -> id
+    rich_menus: dict[str, Any] = field(default_factory=dict)
+    default_rich_menu: str | None = None
+    user_rich_menus: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -173,6 +173,24 @@ class SimControl:
             query={"channel": channel_id, "all": "1" if include_user else None},
         )
 
+    # rich menus
+    def rich_menu(self, user_id: str, channel_id: str | None = None) -> dict[str, Any]:
+        """``{"richMenu", "linked", "imageUrl"}``: the menu the user sees."""
+        return self.call("GET", f"/_sim/users/{user_id}/richmenu", query={"channel": channel_id})
+
+    def tap_rich_menu(
+        self, user_id: str, area: int, channel_id: str | None = None
+    ) -> dict[str, Any]:
+        """Tap area ``area`` of the rich menu the user sees (sends its webhook)."""
+        return self.call(
+            "POST",
+            f"/_sim/users/{user_id}/richmenu/tap",
+            self._body(area=area, channel=channel_id),
+        )
+
+    def rich_menus(self) -> list[dict[str, Any]]:
+        return self.call("GET", "/_sim/richmenus")
+
     # groups
     def create_group(
         self, group_name: str, members: list[str], channel_id: str | None = None

@@ -94,6 +94,9 @@ class LineChannel(models.Model):
     # anpi with a valid signature; None: never, or the last test failed
     # (tenants.channel_setup).
     webhook_verified_at = models.DateTimeField(null=True, blank=True)
+    # The rich menu with the 「げんきです」 button shown to every user
+    # (individual.richmenu.do_setup_rich_menu); empty until it is made.
+    rich_menu_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Fernet tokens kept in plain text columns (tenants.rotation re-encrypts them).

@@ -38,7 +38,7 @@ const state = {
   channel: localStorage.getItem("sim.channel") || "",
   chat: JSON.parse(localStorage.getItem("sim.chat") || "null"),
   channels: [], users: [], groups: [], messages: [],
-  seen: { side: "", chat: "" },
+  seen: { side: "", chat: "", menu: "" },
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] || I18N.ja)[key] || key;
@@ -259,6 +259,34 @@ function renderChat() {
   state.justSwitched = false;
 }
 
+/* --- rich menu: the menu LINE shows this user under the 1:1 chat -------------------- */
+function renderRichMenu(info) {
+  const box = $("richmenu");
+  const menu = info && info.richMenu;
+  if (!menu || !info.imageUrl) { box.hidden = true; return; }
+  box.hidden = false;
+  if (state.richMenuOpen === undefined) state.richMenuOpen = menu.selected;
+  $("richmenu-menu").hidden = !state.richMenuOpen;
+  $("richmenu-bar").textContent = `${menu.chatBarText} ${state.richMenuOpen ? "▼" : "▲"}`;
+  const img = $("richmenu-img");
+  if (img.getAttribute("src") !== info.imageUrl) img.src = info.imageUrl;
+  img.alt = menu.name;
+  const pct = (v, total) => `${(100 * v) / total}%`;
+  $("richmenu-areas").replaceChildren(...menu.areas.map((area, index) => {
+    const b = area.bounds;
+    const button = el("button", "");
+    button.type = "button";
+    button.dataset.area = String(index);
+    button.setAttribute("aria-label", area.action.label || area.action.displayText ||
+      area.action.text || `area ${index + 1}`);
+    Object.assign(button.style, { left: pct(b.x, menu.size.width), top: pct(b.y, menu.size.height),
+      width: pct(b.width, menu.size.width), height: pct(b.height, menu.size.height) });
+    button.addEventListener("click", () => act(() => api("POST",
+      `/_sim/users/${state.me}/richmenu/tap`, { area: index, channel: state.chat.channel })));
+    return button;
+  }));
+}
+
 function renderAll() {
   state.seen.chat = "";
   state.justSwitched = true;
@@ -285,6 +313,11 @@ async function refresh(force) {
     } else if (me() && chat && chat.kind === "user") {
       messages = await api("GET", `/_sim/users/${state.me}/messages?all=1&channel=${chat.channel}`);
     }
+    const menu = me() && chat && chat.kind === "user" &&
+      friendship(me(), state.channels.find((c) => c.botUserId === chat.channel)) === "friend"
+      ? await api("GET", `/_sim/users/${state.me}/richmenu?channel=${chat.channel}`) : null;
+    const menuSeen = JSON.stringify([menu, state.richMenuOpen]);
+    if (menuSeen !== state.seen.menu) { state.seen.menu = menuSeen; renderRichMenu(menu); }
     state.messages = messages;
     const seen = JSON.stringify([messages, side]);
     if (seen !== state.seen.chat) { state.seen.chat = seen; renderChat(); }
@@ -336,6 +369,10 @@ function wire() {
       save();
       renderAll();
     }
+  });
+  $("richmenu-bar").addEventListener("click", () => {
+    state.richMenuOpen = !state.richMenuOpen;
+    refresh(true);
   });
   $("btn-follow").addEventListener("click", friendAction("follow"));
   $("btn-block").addEventListener("click", friendAction("block"));
