@@ -421,8 +421,6 @@ def route(
     return view
 
 
-#: For endpoint modules beside this one (``linesim.richmenu``): the same pipeline.
-route = _route
 
 
 def add_routes(app: web.Application) -> None:
