@@ -76,12 +76,19 @@ def messages_once_none_lost(
 
     by_key: Counter[str] = Counter(d["retryKey"] for d in deliveries + dropped if d.get("retryKey"))
     bad = []
-    purpose_of: dict[str, str] = {}
+    # Every LINE row accounts for its own push (all-clears, greetings sent again
+    # after a refused reply, alerts…); the per-row checks below are for the
+    # person's questions and the contacts' alerts.
+    purpose_of: dict[str, str] = {
+        retry_key(channel_id, pk): purpose
+        for pk, channel_id, purpose in Outbox.objects.filter(transport="line").values_list(
+            "pk", "channel_id", "purpose"
+        )
+    }
     for row in Outbox.objects.filter(
         purpose__in=PERSON_PURPOSES + ("notify_contact",), transport="line"
     ):
         key = retry_key(row.channel_id, row.pk)
-        purpose_of[key] = row.purpose
         seen = by_key.get(key, 0)
         if seen > 1:
             bad.append(f"I3 outbox {row.pk} ({row.purpose}) delivered {seen} times")
