@@ -40,6 +40,9 @@ class Check(models.Model):
     policy = models.JSONField()
     created_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
+    # How the person said they are (graded answers): "ok" (元気), "unwell"
+    # (少し不調) or "talk" (話したい); blank when not answered or answered by staff.
+    answer_grade = models.CharField(max_length=10, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=40, blank=True)
 
@@ -79,6 +82,8 @@ class Task(models.Model):
         CALL_CONTACT = "call_contact", _("Phone an emergency contact")
         DECIDE = "decide", _("Decide what comes next")
         VISIT = "visit", _("Visit the person")
+        # Not an emergency: the person answered 少し不調 or 話したい (graded answers).
+        FOLLOW_UP = "follow_up", _("Follow up (not urgent)")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -111,6 +116,17 @@ class Task(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # Minutes staff spent on the phone for this task (timer or typed in); the pilot
+    # report's staff-minutes figure sums it. None = not recorded.
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Who took the task (claim/assign on the alerts board); None = nobody yet.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tasks",
     )
 
     class Meta:

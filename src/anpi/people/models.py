@@ -25,6 +25,16 @@ def _nonce() -> str:
     return secrets.token_urlsafe(12)
 
 
+class Language(models.TextChoices):
+    """Languages anpi speaks to watched persons and contacts in (issue 12 item 5)."""
+
+    EASY_JA = "easy_ja", "やさしい にほんご"
+    JA = "ja", "日本語"
+    EN = "en", "English"
+    ZH = "zh", "中文"
+    VI = "vi", "Tiếng Việt"
+
+
 class Person(LookupHashesMixin, models.Model):
     """Someone who is watched over (見守られる人).
 
@@ -50,6 +60,15 @@ class Person(LookupHashesMixin, models.Model):
     line_user_id = models.CharField(max_length=64, blank=True)
     display_name = models.CharField(_("LINE name"), max_length=200, blank=True)
     nickname = models.CharField(_("nickname"), max_length=50, blank=True)
+    # Staff-entered names from a city's roster (氏名 and フリガナ, in katakana after
+    # NFKC): the people list searches both. Empty for persons who enrolled by LINE.
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    name_kana = models.CharField(_("name (kana)"), max_length=100, blank=True)
+    # The language of everything anpi says to this person (checks, buttons, replies,
+    # and the notices their contacts get). Staff pages do not follow it.
+    language = models.CharField(
+        _("language"), max_length=8, choices=Language.choices, default=Language.EASY_JA
+    )
     phone = EncryptedTextField(_("phone"), blank=True)
     # people.phones.phone_lookup_key → HMAC: the dashboard's search by number.
     phone_hash = LookupHashField()
