@@ -177,10 +177,19 @@ def test_a_double_tapped_save_button_shows_the_done_page(client, newcomer, form_
     assert Outbox.objects.filter(purpose="registered").count() == 1
 
 
-def test_a_used_link_cannot_even_be_opened(client, newcomer, form_data):
+def test_a_used_link_cannot_even_be_opened_by_another_browser(client, newcomer, form_data):
     path = settings_path(newcomer)
     client.post(path, form_data)
-    assert client.get(path).status_code == 404
+    assert client.__class__().get(path).status_code == 404
+
+
+def test_going_back_to_a_used_link_shows_what_was_saved(client, newcomer, form_data):
+    path = settings_path(newcomer)
+    client.post(path, form_data)
+    response = client.get(path, follow=True)
+    html = response.content.decode()
+    assert "せっていが おわりました" in html and "まいにち" in html
+    assert "つかいました" not in html
 
 
 def test_an_expired_link_says_to_ask_for_a_new_one_in_line(
