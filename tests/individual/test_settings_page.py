@@ -205,6 +205,20 @@ def test_an_expired_link_says_to_ask_for_a_new_one_in_line(
     assert reload(newcomer).status == Person.Status.REGISTERING
 
 
+def test_the_link_expires_after_a_week_on_anpis_clock_not_the_computers(
+    client, clock, newcomer, form_data
+):
+    # The demo's fast clock and a test's fixed clock both age links: a week of
+    # anpi time is a week, however little real time went by.
+    path = settings_path(newcomer)
+    clock.advance(days=6, hours=23)
+    assert client.get(path).status_code == 200
+    clock.advance(hours=2)
+    response = client.post(path, form_data)
+    assert response.status_code == 410
+    assert reload(newcomer).status == Person.Status.REGISTERING
+
+
 def test_a_forged_link_is_a_friendly_404(client, newcomer):
     response = client.get(reverse("individual:settings", args=["not-a-real-token"]))
     assert response.status_code == 404
