@@ -47,6 +47,8 @@ PUBLIC: dict[str, str] = {
     "groups:settings": "a group's signed settings link (tests/groups)",
     "individual:settings-withdraw": "the person's own signed settings link: withdraws their consent",
     "individual:contact-report": "a contact's signed one-time report link (tests/e2e/test_true_messages)",
+    "favicon": "a static icon",
+    "demo:mailbox": "the demo's e-mails; 404 unless ANPI_DEMO (tests/demo/test_demo_pages)",
 }
 
 
