@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     "municipal:overview": Rule("staff"),
     "municipal:channel": Rule("admin", ok=302),  # moved to /settings/line/
     "dashboard:line-settings": Rule("admin"),
+    "dashboard:tenant-settings": Rule("admin"),
     "dashboard:line-friend-qr": Rule("staff", ok=404),  # tenant B has no channel: no QR
     "municipal:organization-new": Rule("admin"),
     "municipal:policy-new": Rule("admin"),
