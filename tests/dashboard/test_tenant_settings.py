@@ -34,7 +34,9 @@ def test_an_admin_sets_the_phone_that_every_contact_alert_gives(
     assert tenant.phone == "03-1234-5678"
     assert tenant.line_plan == "light" and tenant.staff_email == "staff@mimamori.example"
 
-    person = make_person(contacts=[{"name": "たろう", "relation": "むすこ", "email": "t@example.jp"}])
+    person = make_person(
+        contacts=[{"name": "たろう", "relation": "むすこ", "email": "t@example.jp"}]
+    )
     check = Check.objects.create(
         tenant=tenant, person=person, due_at=clock.now(), policy=[], created_at=clock.now()
     )

@@ -96,7 +96,13 @@ def test_a_port_in_use_gives_one_line_and_no_traceback(tmp_path):
         env = {**os.environ, "ANPI_VAR_DIR": str(tmp_path)}
         env.pop("ANPI_DATABASE_URL", None)
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("anpi")), "demo", "--port", str(port), "--no-serve"],
+            [
+                str(Path(sys.executable).with_name("anpi")),
+                "demo",
+                "--port",
+                str(port),
+                "--no-serve",
+            ],
             capture_output=True,
             text=True,
             env=env,
