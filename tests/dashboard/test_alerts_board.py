@@ -289,3 +289,15 @@ def test_the_municipal_alert_page_links_to_the_board(operator_client, three_serv
     alert = three_services.alert_of(three_services.taro)
     page = operator_client.get(f"/m/alerts/{alert.pk}/").content.decode()
     assert f'href="/alerts/#alert-row-{three_services.taro.pk}"' in page
+
+
+def test_only_an_admin_sees_the_assign_form_and_it_lists_the_tenants_staff_only(
+    operator_client, client, tenant_admin, colleague, stranger, watcher, three_services
+):
+    assert "割り当てる" not in operator_client.get("/alerts/").content.decode()
+    client.force_login(tenant_admin)
+    page = client.get("/alerts/").content.decode()
+    row = _row(page, three_services.taro)
+    assert "割り当てる" in row
+    assert f'<option value="{colleague.pk}">佐藤</option>' in row
+    assert f'value="{stranger.pk}"' not in row and f'value="{watcher.pk}"' not in row
