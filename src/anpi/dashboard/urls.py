@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, line_settings, people, platform, privacy, queue, staff, tenant
+from .views import alerts, audit, line_settings, people, platform, privacy, queue, staff, tenant
 from .views.tenant_settings import tenant_settings
 
 app_name = "dashboard"
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", queue.call_queue, name="home"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
+    path("alerts/", alerts.alerts_board, name="alerts"),
+    path("alerts/<int:alert_id>/claim/", alerts.alert_claim, name="alert-claim"),
+    path("alerts/<int:alert_id>/assign/", alerts.alert_assign, name="alert-assign"),
+    path("alerts/<int:alert_id>/outcome/", alerts.alert_outcome, name="alert-outcome"),
+    path("alerts/incidents/<int:check_id>/claim/", alerts.incident_claim, name="incident-claim"),
+    path("alerts/incidents/<int:check_id>/assign/", alerts.incident_assign, name="incident-assign"),
     path("people/", people.people_list, name="people"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
