@@ -23,6 +23,7 @@ SCREENS = {"desktop": (1280, 900), "tablet": (1024, 768), "phone": (390, 844)}
 
 STAFF_PAGES = [
     "/",
+    "/alerts/",
     "/people/",
     "person",
     "/m/",

@@ -24,8 +24,11 @@ BEFORE_SECOND_FACTOR = {
     "line-webhook",
     "line-webhook-no-slash",
     "set_language",
+    "favicon",  # a static icon
 }
 PUBLIC_NAMESPACES = {"individual", "groups"}  # reached by a signed link, not a login
+# The demo's mailbox: 404 outside `anpi demo` (tests/demo/test_demo_pages.py).
+PUBLIC_NAMESPACES |= {"demo"}
 # The JSON API (anpi.api) answers a bearer token, never a session: tested below.
 TOKEN_NAMESPACES = {"api"}
 
