@@ -167,18 +167,19 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 def _header(cells: list[str]) -> list[str | None]:
     """The form field of each column (None for an export-only column), or
     ``CsvFileError`` naming unknown and missing columns."""
-    by_column = {column: name for name, column in COLUMNS}
+    # Compared after NFKC on both sides: Excel users type （日） or (日) alike.
+    by_column = {_norm(column): name for name, column in COLUMNS}
     names: list[str | None] = []
     unknown = []
     for cell in cells:
         column = _norm(cell.lstrip(BOM))
         if column in by_column:
             names.append(by_column[column])
-        elif column in EXPORT_ONLY or not column:
+        elif column in EXPORT_ONLY or not column:  # export-only columns are all NFKC-stable
             names.append(None)
         else:
             unknown.append(column)
-    missing = [c for c in REQUIRED_COLUMNS if by_column[c] not in names]
+    missing = [c for c in REQUIRED_COLUMNS if by_column[_norm(c)] not in names]
     problems = []
     if unknown:
         problems.append(pgettext(CTX, "Unknown columns: %(names)s.") % {"names": "、".join(unknown)})
