@@ -222,3 +222,15 @@ def test_a_cp932_export_can_be_imported_again(client, tenant_admin, operator_cli
 def test_operators_cannot_export_everyone(operator_client):
     assert operator_client.get("/people/export.csv").status_code == 403
     assert not AuditEntry.objects.filter(action="people.export").exists()
+
+
+def test_the_staff_guides_example_imports_as_written(operator_client):
+    from pathlib import Path
+
+    guide = (Path(__file__).parents[2] / "docs" / "staff-guide.ja.md").read_text()
+    example = re.search(r"```csv\n(.*?)```", guide, re.S).group(1)
+    check = upload(operator_client, example.encode("cp932"))
+    assert "3行すべて問題ありません" in check.content.decode()
+    confirm(operator_client, check, "all")
+    assert Person.objects.count() == 3
+    assert Contact.objects.get(person__nickname="うめ").email == "jiro@example.jp"
