@@ -120,6 +120,10 @@ class EnrolmentForms:
                 self.settings.fields[name].label = label
                 self.settings.fields[name].help_text = ""
         self.contacts = cast(BaseContactFormSet, ContactFormSet(data, prefix=CONTACT_PREFIX))
+        for contact_form in self.contacts.forms:
+            for name, label in CONTACT_STAFF_LABELS.items():
+                contact_form.fields[name].label = label
+                contact_form.fields[name].help_text = ""
 
     def is_valid(self) -> bool:
         """All three forms valid and the phone not taken (adds the error to
@@ -172,6 +176,13 @@ STAFF_LABELS = {
     "weekdays": pgettext_lazy(CTX, "Weekdays"),
     "check_time": pgettext_lazy(CTX, "Check time"),
     "skip_holidays": pgettext_lazy(CTX, "No checks on public holidays"),
+}
+
+CONTACT_STAFF_LABELS = {
+    "name": pgettext_lazy(CTX, "Name"),
+    "relation": pgettext_lazy(CTX, "Relation to the person (e.g. son, friend, care manager)"),
+    "phone": pgettext_lazy(CTX, "Phone"),
+    "email": pgettext_lazy(CTX, "E-mail address"),
 }
 
 
