@@ -55,6 +55,7 @@ def test_the_qr_code_links_the_followers_line_to_the_enrolled_person_who_is_then
     assert person.status == "registering" and typed.startswith("とうろく ")
 
     user = line.new_user("やまだ")  # scanned the QR code: friended the account …
+    greeting_link = urlparse(line.control.tap(user, "せってい する")["uri"]).path
     line.control.text(user, typed)  # … and sent the message it typed in
     line.work()
 
@@ -65,6 +66,8 @@ def test_the_qr_code_links_the_followers_line_to_the_enrolled_person_who_is_then
     assert person.status == "registering" and person.next_check_at is None  # consent first
     # The record the follow made for this LINE user is set aside, not watched.
     assert Person.objects.get(display_name="やまだ", line_user_id="").status == "stopped"
+    # … and the greeting's settings link of that record no longer saves anything.
+    assert client.get(greeting_link).status_code == 404
 
     # The settings page shows what staff wrote; the person agrees.
     path = urlparse(line.control.tap(user, "せってい する")["uri"]).path

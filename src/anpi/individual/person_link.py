@@ -18,6 +18,7 @@ LINE user an hour across both kinds of code, revoked after
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, Literal
 
@@ -38,6 +39,10 @@ from .links import settings_url
 
 PersonLinkResult = Literal["linked", "wrong", "locked", "taken"]
 CODE_FIELDS = ["link_code", "link_code_expires_at", "link_code_failures"]
+
+
+def _nonce() -> str:
+    return secrets.token_urlsafe(12)
 
 
 def issue_person_code(person: Person, now: datetime) -> None:
@@ -128,8 +133,9 @@ def do_link_person_line(
     Steps: (1) the failure limit; (2) lock the enrolled person of the code in
     the channel's tenant, still without LINE; (3) record the attempt; (4) lock
     the LINE user's own ``registering`` record made by the follow, free its
-    LINE user id (stopped, kept for the timeline) so that the unique
-    (channel, line_user_id) key can move, and carry its follow order over;
+    LINE user id (stopped, kept for the timeline, its greeting's settings link
+    revoked) so that the unique (channel, line_user_id) key can move, and
+    carry its follow order over;
     (5) link, clear the code, reply with the settings link.
     """
     parsed = linkcodes.parse_person(text)
@@ -183,7 +189,11 @@ def do_link_person_line(
     display_name = own.display_name if own is not None else ""
     follow_ms = own.follow_event_ms if own is not None else None
     if own is not None:
-        Person.objects.filter(pk=own.pk).update(line_user_id="", status=Person.Status.STOPPED)
+        # A new settings nonce kills the greeting's settings link of that record:
+        # saved, it would make an active person whom no LINE message can reach.
+        Person.objects.filter(pk=own.pk).update(
+            line_user_id="", status=Person.Status.STOPPED, settings_nonce=_nonce()
+        )
         timeline.record(
             own,
             "line_moved",
