@@ -76,6 +76,7 @@ def test_one_bad_row_is_named_by_its_line_and_nothing_is_saved(operator_client):
     # Pressing "import" for all rows while errors remain saves nothing either.
     refused = confirm(operator_client, check, "all")
     assert "エラーが残っているため、何も取り込んでいません" in refused.content.decode()
+    assert "CSVファイルを選んでください" not in refused.content.decode()
     assert not Person.objects.exists()
 
 

@@ -117,6 +117,8 @@ def people_import(request: StaffRequest) -> HttpResponse:
     if uploaded is None:
         return _page(request, form)
     raw, choice, filename = uploaded
+    if "payload" in request.POST:
+        form = ImportForm()  # the confirming form chose no new file: nothing to complain of
     actor = Actor.staff(request.user)
     now = get_clock().now()
     try:
