@@ -108,3 +108,15 @@ def test_contacts_keep_linking_with_their_own_codes(enrolled, make_person, post,
     post(text_event(STRANGER, linkcodes.display(contact.link_code), clock.now()))
     work()
     assert Contact.objects.get(pk=contact.pk).line_user_id == STRANGER
+
+
+def test_the_code_of_an_erased_person_links_nobody(enrolled, post, work, clock):
+    from anpi.engine.retention import erase_person
+
+    code = enrolled.link_code
+    erase_person(enrolled, clock.now(), actor=Actor.system("test"), reason="request")
+    post(line_event("follow", HANAKO, clock.now()))
+    post(text_event(HANAKO, linkcodes.person_code_text(code), clock.now()))
+    work()
+    assert Person.objects.get(pk=enrolled.pk).line_user_id == ""
+    assert Person.objects.get(line_user_id=HANAKO).status == Person.Status.REGISTERING

@@ -61,10 +61,12 @@ def _clear_code(person: Person) -> None:
 
 def code_is_valid(person: Person, now: datetime) -> bool:
     """Whether ``person`` has a code that can still be sent (not used, not
-    expired, not revoked) and no LINE yet."""
+    expired, not revoked), no LINE yet and is still registering (an erased or
+    withdrawn person's code links nobody)."""
     return (
         bool(person.link_code)
         and not person.line_user_id
+        and person.status == Person.Status.REGISTERING
         and person.link_code_expires_at is not None
         and now <= person.link_code_expires_at
     )
