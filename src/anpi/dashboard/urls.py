@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import alerts, audit, line_settings, people, platform, privacy, queue, staff, tenant
+from .views import (
+    alerts,
+    audit,
+    enrol,
+    line_settings,
+    people,
+    people_csv,
+    platform,
+    privacy,
+    queue,
+    staff,
+    tenant,
+)
 from .views.tenant_settings import tenant_settings
 
 app_name = "dashboard"
@@ -15,7 +27,12 @@ urlpatterns = [
     path("alerts/incidents/<int:check_id>/claim/", alerts.incident_claim, name="incident-claim"),
     path("alerts/incidents/<int:check_id>/assign/", alerts.incident_assign, name="incident-assign"),
     path("people/", people.people_list, name="people"),
+    path("people/new/", enrol.person_new, name="person-new"),
+    path("people/import/", people_csv.people_import, name="people-import"),
+    path("people/export.csv", people_csv.people_export, name="people-export"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("people/<int:person_id>/line-sheet/", enrol.person_line_sheet, name="person-line-sheet"),
+    path("people/<int:person_id>/line-code/", enrol.person_line_code, name="person-line-code"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
     path(
         "people/<int:person_id>/withdraw-consent/",

@@ -215,7 +215,7 @@ def _ask_contact_consent(person: Person, contact: Contact, now: datetime) -> Non
     )
 
 
-def _save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> None:
+def save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> None:
     """Apply the contact rows of the settings form (see forms.BaseContactFormSet.contacts).
 
     A row with an id that is not one of this person's contacts is ignored (a
@@ -361,7 +361,7 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     )
     if consent_changed:
         timeline.record(person, "consent", consent_summary(person), now)
-    _save_contacts(person, data.get("contacts") or [], now)
+    save_contacts(person, data.get("contacts") or [], now)
     with translation.override(BOT_LANGUAGE):
         summary = registration_summary(person)
     timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)

@@ -12,7 +12,9 @@ not take is the individual service's:
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
-  links LINE (``contact_link``); 「れんらくさきに なる」 → how to do that;
+  links LINE (``contact_link``); 「とうろく <code>」 from a person's own QR
+  sheet → the person staff enrolled links LINE (``person_link``);
+  「れんらくさきに なる」 → how to do that;
 - anything else → the help text (a free reply).
 """
 
@@ -43,7 +45,7 @@ from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_tex
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import actions, contact_link, messages, withdrawal
+from . import actions, contact_link, messages, person_link, withdrawal
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +111,9 @@ def _text(
     event_at: datetime,
 ) -> str:
     now = clock.now()
+    own = person_link.do_link_person_line(channel, user_id, text, now, reply_token)
+    if own is not None:
+        return "person_" + own
     linked = contact_link.do_link_contact_line(channel, user_id, text, now, reply_token)
     if linked is not None:
         return "contact_" + linked

@@ -154,3 +154,26 @@ def consent_withdrawn_message(days: int) -> dict[str, Any]:
 def schedule_changed_by_staff_message(summary: str) -> dict[str, Any]:
     """Staff changed when checks come (dashboard or API): the person is told."""
     return {"type": "text", "text": f"スタッフが かくにんの よていを かえました。\n{summary}"}
+
+
+def person_linked_message(url: str) -> dict[str, Any]:
+    """The reply to a person's own code (``person_link``): their LINE is linked;
+    one button to the settings page, where they check what staff wrote and agree."""
+    contents = flex.bubble(
+        [
+            flex.text(
+                "LINEの とうろくが できました。\nさいごに せっていを みて、「どうい」を してください。",
+                size="lg",
+            )
+        ],
+        {"type": "uri", "label": "せってい する", "uri": url},
+    )
+    return {"type": "flex", "altText": "せっていを してください", "contents": contents}
+
+
+PERSON_LINK_WRONG_TEXT = (
+    "この コードは つかえません。\nかみに かいてある コードを たしかめるか、スタッフに きいてください。"
+)
+PERSON_LINK_TAKEN_TEXT = (
+    "この LINEは もう ほかの かたで とうろく されています。スタッフに きいてください。"
+)

@@ -32,9 +32,10 @@ SCHEDULE_FIELDS = ("schedule_kind", "interval_days", "weekdays", "check_time", "
 ENROL_FIELDS = ("nickname", "phone")
 
 
-def settings_form(data: Mapping[str, Any], fields: Iterable[str]) -> SettingsForm:
-    """The settings page's form, bound to ``data``, with only ``fields`` (and the
-    page's own rules for them, including the schedule's cross-field rule)."""
+def settings_form(data: Mapping[str, Any] | None, fields: Iterable[str]) -> SettingsForm:
+    """The settings page's form, bound to ``data`` (unbound for None), with only
+    ``fields`` (and the page's own rules for them, including the schedule's
+    cross-field rule)."""
     form = SettingsForm(data)
     keep = set(fields)
     for name in list(form.fields):
@@ -72,17 +73,38 @@ def _staff_words(person: Person) -> str:
 
 
 @transaction.atomic
-def do_enrol_person(tenant_id: int, data: Mapping[str, Any], actor: Actor, now: datetime) -> Person:
+def do_enrol_person(
+    tenant_id: int, data: Mapping[str, Any], actor: Actor, now: datetime, *, via: str = "staff"
+) -> Person:
     """A person staff enrol from a paper or Excel list, without LINE yet.
 
     ``data``: cleaned ``settings_form`` data with ``nickname`` and ``phone``,
-    and the schedule fields when staff already know when to ask. The person
-    stays ``registering`` (no checks) until they link LINE and consent."""
+    the schedule fields when staff already know when to ask, and optionally
+    ``full_name`` / ``name_kana`` (``enrol.PersonNamesForm``) and ``contacts``
+    (rows of ``forms.BaseContactFormSet.contacts``; each is asked for consent
+    as when the person adds them: an e-mail, or a staff call for phone only).
+    ``via``: how staff enrolled (``"staff"``, ``"api"``, ``"csv"``), kept in
+    the audit row.
+
+    The person stays ``registering`` (no checks) until they link LINE with the
+    code printed on their sheet (``person_link``) and consent on the settings
+    page. Raises ``ValueError`` for more than ``MAX_CONTACTS`` contacts."""
+    from .actions import save_contacts
+    from .person_link import CODE_FIELDS, issue_person_code
+
     person = create_person(
-        tenant_id=tenant_id, channel=None, nickname=data["nickname"], phone=data["phone"]
+        tenant_id=tenant_id,
+        channel=None,
+        nickname=data["nickname"],
+        phone=data["phone"],
+        full_name=data.get("full_name") or "",
+        name_kana=data.get("name_kana") or "",
     )
+    fields = list(CODE_FIELDS)
     if data.get("schedule_kind"):
-        person.save(update_fields=apply_schedule(person, data, now))
+        fields += apply_schedule(person, data, now)
+    issue_person_code(person, now)
+    person.save(update_fields=fields)
     timeline.record(
         person,
         "enrolled",
@@ -90,7 +112,10 @@ def do_enrol_person(tenant_id: int, data: Mapping[str, Any], actor: Actor, now: 
         now,
         actor=actor,
     )
-    audit.record(tenant_id, actor, "person.enrol", person, now, nickname=person.nickname)
+    save_contacts(person, list(data.get("contacts") or []), now)
+    audit.record(
+        tenant_id, actor, "person.enrol", person, now, nickname=person.nickname, via=via
+    )
     return person
 
 
@@ -134,3 +159,31 @@ def do_change_schedule(
             now=now,
         )
     return person
+
+
+@transaction.atomic
+def do_enrol_people(
+    tenant_id: int,
+    rows: Iterable[Mapping[str, Any]],
+    actor: Actor,
+    now: datetime,
+    *,
+    source: Mapping[str, Any],
+) -> list[Person]:
+    """Many enrolments at once (a CSV import): each row as ``do_enrol_person``
+    (``via="csv"``), all in one transaction, so that an unexpected error saves
+    none of them. One ``people.import`` audit row names who imported how many
+    persons; ``source`` (file name, encoding, rows skipped …) is kept in it."""
+    people = [do_enrol_person(tenant_id, row, actor, now, via="csv") for row in rows]
+    audit.record(
+        tenant_id,
+        actor,
+        "people.import",
+        None,
+        now,
+        object_type="Person",
+        person_ids=[p.pk for p in people],
+        imported=len(people),
+        **source,
+    )
+    return people

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
-from urllib.parse import quote
 
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from anpi.channels.line.oamessage import oa_message_url
 from anpi.engine.clock import get_clock
 from anpi.people import linkcodes
 from anpi.people.consent import has_purpose
@@ -181,9 +181,9 @@ def _contact_page(request, contact: Contact, status: int = 200, **extra):
 def _line_link(channel: Any, code: str) -> str:
     """A link that opens the account's chat in LINE with 「れんらく <code>」 typed in
     (LINE URL scheme ``https://line.me/R/oaMessage/{basic id}/?{text}``)."""
-    if channel is None or not channel.basic_id:
+    if channel is None:
         return ""
-    return f"https://line.me/R/oaMessage/{quote(channel.basic_id)}/?{quote('れんらく ' + code)}"
+    return oa_message_url(channel.basic_id, "れんらく " + code)
 
 
 @never_cache

@@ -14,6 +14,12 @@ person's alerts and learns their name, so the code must be impossible to guess:
 
 With those limits a guesser expects to need ~10**11 hours. Codes are typed in
 any width and with any dash (``textnorm.normalize_input``).
+
+A person staff enrolled without LINE (dashboard registration, CSV import) gets
+a code of the same shape and the same limits for their own account, sent with
+the word 「とうろく」 (``parse_person``: the word is required, so that the two
+kinds of code can never be taken for each other). It is printed on a sheet that
+is handed over or posted, so it lasts ``PERSON_CODE_LIFETIME`` instead of a day.
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ CODE_LIFETIME = timedelta(hours=24)
 MAX_USER_FAILURES = 5
 MAX_CONTACT_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=1)
+# A person's own sheet goes by post or at a visit: a day would be too short.
+PERSON_CODE_LIFETIME = timedelta(days=30)
+PERSON_CODE_WORD = "とうろく"
 # The consent page (/p/c/<token>/) link: it reaches a stranger's inbox, so it ends.
 CONSENT_LINK_LIFETIME = timedelta(days=14)
 
@@ -40,9 +49,15 @@ _CODE = re.compile(
     re.IGNORECASE,
 )
 
+_PERSON_CODE = re.compile(
+    r"^(?:とうろく|登録|トウロク)(?:こーど|コード)?\s*[:：]?\s*"
+    r"(\d{1,9})\s*-\s*([A-Z2-9]{4})\s*-?\s*([A-Z2-9]{4})\s*[。.!！]?$",
+    re.IGNORECASE,
+)
+
 
 def new_code(contact_id: int) -> str:
-    """A fresh code for contact ``contact_id``: ``"1234-K7QX2MPA"``."""
+    """A fresh code for contact (or person) ``contact_id``: ``"1234-K7QX2MPA"``."""
     secret = "".join(secrets.choice(ALPHABET) for _ in range(SECRET_LENGTH))
     return f"{contact_id}-{secret}"
 
@@ -58,7 +73,23 @@ def parse(text: str) -> tuple[int, str] | None:
 
     Accepts 「1234-K7QX-2MPA」, 「れんらく １２３４ーｋ７ｑｘ２ｍｐａ」, with or
     without the inner hyphen, in any case and width."""
-    match = _CODE.match(normalize_input(text or ""))
+    return _parse(_CODE, text)
+
+
+def parse_person(text: str) -> tuple[int, str] | None:
+    """(person id, secret) of a person's own code, or None if the text is not
+    one: 「とうろく 1234-K7QX-2MPA」 (the word first, then the code, as
+    ``person_code_text`` writes it), in any case and width."""
+    return _parse(_PERSON_CODE, text)
+
+
+def person_code_text(code: str) -> str:
+    """The message a person sends to link LINE: 「とうろく 1234-K7QX-2MPA」."""
+    return f"{PERSON_CODE_WORD} {display(code)}"
+
+
+def _parse(pattern: re.Pattern[str], text: str) -> tuple[int, str] | None:
+    match = pattern.match(normalize_input(text or ""))
     if match is None:
         return None
     secret = (match.group(2) + match.group(3)).upper()

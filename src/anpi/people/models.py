@@ -93,6 +93,11 @@ class Person(LookupHashesMixin, models.Model):
 
     consent_at = models.DateTimeField(null=True, blank=True)
     settings_nonce = models.CharField(max_length=32, default=_nonce)
+    # A person staff enrolled without LINE links it by sending this code from
+    # their own QR sheet (people.linkcodes, individual.person_link); "" once used.
+    link_code = models.CharField(max_length=16, blank=True)
+    link_code_expires_at = models.DateTimeField(null=True, blank=True)
+    link_code_failures = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     blocked_at = models.DateTimeField(null=True, blank=True)
     # LINE's timestamp (ms) of the last follow/unfollow applied: an older event

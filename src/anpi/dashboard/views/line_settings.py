@@ -8,13 +8,11 @@ answer). Secrets are never shown or put back into the form.
 
 from __future__ import annotations
 
-import io
-
-import segno
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from anpi.channels.line.oamessage import qr_svg
 from anpi.tenants.access import StaffRequest, admin_view, staff_view
 from anpi.tenants.actors import Actor
 from anpi.tenants.channel_setup import tenant_channel
@@ -24,9 +22,7 @@ from ..line_setup import ChannelCredentialsForm, Outcome, connect_channel, webho
 
 def friend_qr_svg(url: str, scale: int = 6) -> str:
     """An SVG QR code of ``url`` (segno), to print on a leaflet."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=scale, border=2, xmldecl=False)
-    return out.getvalue().decode()
+    return qr_svg(url, scale=scale)
 
 
 @admin_view
