@@ -28,7 +28,7 @@ from typing import Any
 from . import registry, timeline
 from .models import Check, Outbox
 from .outbox import enqueue_email, enqueue_line
-from .phrases import in_contact_languages, say_to_contact
+from .phrases import contact_subject, in_contact_languages, say_to_contact
 
 # The close reasons that announce; each has a ``why_<reason>`` line in every
 # contacts.toml (engine.phrases). Reasons not listed here do not announce (a
@@ -81,7 +81,12 @@ def announce(
                 enqueue_email(
                     tenant_id=person.tenant_id,
                     to=row.recipient,
-                    subject=email_subject(person),
+                    subject=contact_subject(
+                        person.language,
+                        "all_clear_subject",
+                        tenant=person.tenant.name,
+                        name=person.name,
+                    ),
                     body=email_text(person, reason),
                     purpose=ALL_CLEAR_PURPOSE,
                     now=now,
@@ -119,17 +124,6 @@ def announce(
     for hook in registry.incident_closed:
         hook(person, check, reason, now)
     return told
-
-
-def email_subject(person: Any) -> str:
-    """The all-clear e-mail's subject, in the person's contact language(s)."""
-    return in_contact_languages(
-        person.language,
-        lambda language: say_to_contact(
-            language, "all_clear_subject", tenant=person.tenant.name, name=person.name
-        ),
-        separator=" / ",
-    )
 
 
 def email_text(person: Any, reason: str) -> str:

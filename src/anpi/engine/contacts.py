@@ -28,7 +28,7 @@ from . import registry, timeline
 from .clock import Clock
 from .models import Check, Task, TimelineEntry
 from .outbox import enqueue_email, enqueue_push
-from .phrases import in_contact_languages, say_to_contact
+from .phrases import contact_subject, in_contact_languages, say_to_contact
 from .tasks import close_check, open_task
 
 
@@ -84,17 +84,6 @@ def alert_text(check: Check, contact: Any) -> str:
     return in_contact_languages(person.language, build)
 
 
-def alert_subject(person: Any) -> str:
-    """The subject of the contact alert e-mail (one line, both languages)."""
-    return in_contact_languages(
-        person.language,
-        lambda language: say_to_contact(
-            language, "alert_subject", tenant=person.tenant.name, name=person.name
-        ),
-        separator=" / ",
-    )
-
-
 def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None:
     """Tell every confirmed contact: LINE if linked, else e-mail, else a staff call."""
     person = check.person
@@ -117,7 +106,9 @@ def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None
             enqueue_email(
                 tenant_id=person.tenant_id,
                 to=contact.email,
-                subject=alert_subject(person),
+                subject=contact_subject(
+                    person.language, "alert_subject", tenant=person.tenant.name, name=person.name
+                ),
                 body=alert_text(check, contact) + "\n",
                 purpose="notify_contact",
                 now=now,

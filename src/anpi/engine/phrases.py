@@ -196,3 +196,13 @@ def in_contact_languages(
     if language == "ja":
         return build("ja")
     return f"{build(language)}{separator}{build('ja')}"
+
+
+def contact_subject(person_language: str | None, key: str, **values: Any) -> str:
+    """An e-mail subject to contacts: the contact text ``key`` in the person's
+    contact language(s), on one line (``in_contact_languages``)."""
+    return in_contact_languages(
+        person_language,
+        lambda language: say_to_contact(language, key, **values),
+        separator=" / ",
+    )

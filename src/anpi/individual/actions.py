@@ -24,9 +24,10 @@ from . import contact_link, messages
 from .links import settings_url
 
 
-def _send(
+def send_to_person(
     person: Person, message: dict[str, Any], purpose: str, now: datetime, reply_token: str
 ) -> None:
+    """A free reply while ``reply_token`` is at hand, else a push."""
     if reply_token:
         enqueue_reply(
             person=person, reply_token=reply_token, messages=[message], purpose=purpose, now=now
@@ -91,7 +92,7 @@ def do_follow(
             if channel.tenant.kind == "municipal"
             else messages.settings_link_message(settings_url(person), welcome=True)
         )
-        _send(person, greeting, "greeting", now, reply_token)
+        send_to_person(person, greeting, "greeting", now, reply_token)
         return person
     if person.status == Person.Status.BLOCKED:
         registered = person.consent_at is not None and person.schedule() is not None
@@ -101,11 +102,11 @@ def do_follow(
         person.save(update_fields=["status", "blocked_at", "next_check_at"])
         timeline.record(person, "unblocked", "ブロックが解除されました。確認を再開します", now)
         if registered:
-            _send(
+            send_to_person(
                 person, messages.welcome_back_message(person.language), "greeting", now, reply_token
             )
         else:
-            _send(
+            send_to_person(
                 person,
                 messages.settings_link_message(settings_url(person), welcome=True),
                 "greeting",
@@ -144,7 +145,7 @@ def do_block(
 
 @transaction.atomic
 def do_send_settings_link(person: Person, now: datetime, reply_token: str = "") -> None:
-    _send(
+    send_to_person(
         person,
         messages.settings_link_message(settings_url(person), welcome=False),
         "settings_link",

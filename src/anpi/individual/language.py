@@ -22,10 +22,12 @@ from typing import Any
 from django.db import transaction
 
 from anpi.engine import timeline
-from anpi.engine.outbox import enqueue_push, enqueue_reply
+from anpi.engine.outbox import enqueue_reply
 from anpi.engine.phrases import LANGUAGES, say
 from anpi.people.models import Language, Person
 from anpi.tenants.actors import Actor
+
+from .actions import send_to_person
 
 VIA_TEXT = {"line": "LINEで", "settings_page": "設定ページで"}
 
@@ -119,20 +121,5 @@ def do_set_language(
         changed = True
     if via == "line" and person.line_user_id and person.channel_id:
         message = {"type": "text", "text": say(language, "language_set")}
-        if reply_token:
-            enqueue_reply(
-                person=person,
-                reply_token=reply_token,
-                messages=[message],
-                purpose="language_set",
-                now=now,
-            )
-        else:
-            enqueue_push(
-                person=person,
-                to=person.line_user_id,
-                messages=[message],
-                purpose="language_set",
-                now=now,
-            )
+        send_to_person(person, message, "language_set", now, reply_token)
     return changed
