@@ -137,3 +137,14 @@ def test_the_greeting_is_the_same_for_everyone_on_a_day_and_changes_the_next_day
     assert day_1[0] == day_1[1] and day_2[0] == day_2[1]
     assert day_1[0] != day_2[0]
     assert line.texts(users[0])[-1] == "p0さん、げんきですか？"  # the question stays
+
+
+def test_the_ok_typed_in_the_persons_language_answers_the_check(line, clock):
+    user = line.new_user("Nguyen Van An")
+    person = line.register(user, "An", language="vi")
+    clock.advance(hours=1)
+    line.work()
+    line.control.text(user, "tôi khỏe")
+    line.work()
+    assert Check.objects.get(person=person).state == "answered"
+    assert line.texts(user)[-1] == "Cảm ơn bạn. Chúng tôi yên tâm rồi."

@@ -128,3 +128,22 @@ def test_contacts_of_a_person_in_easy_japanese_are_told_in_ordinary_japanese():
     assert phrases.contact_language("easy_ja") == "ja"
     assert phrases.contact_language("vi") == "vi"
     assert phrases.contact_language("") == "ja"  # unknown: the default's contacts
+
+
+def test_the_early_thanks_says_which_check_will_not_come_in_the_persons_language():
+    from datetime import UTC, datetime
+
+    from anpi.engine.early import early_thanks_message
+
+    now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # 21:00 in Tokyo
+    tomorrow = datetime(2027, 3, 2, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
+    later = datetime(2027, 3, 9, 0, 0, tzinfo=UTC)
+    assert early_thanks_message(tomorrow, now, "Asia/Tokyo", "en")["text"] == (
+        "Thank you. We are glad you are well.\nWe will not send the check tomorrow."
+    )
+    assert early_thanks_message(later, now, "Asia/Tokyo", "vi")["text"].endswith(
+        "không gửi tin hỏi thăm ngày 9/3."
+    )
+    assert early_thanks_message(tomorrow, now, "Asia/Tokyo")["text"] == (
+        "ありがとうございます。あんしんしました。\nあしたの かくにんは おくりません。"
+    )

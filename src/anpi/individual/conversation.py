@@ -144,7 +144,7 @@ def _text(
     if language.says_word(text, "word_language"):
         language.send_language_prompt(person, now, reply_token)
         return "language_prompt"
-    if is_ok_text(text):
+    if is_ok_text(text) or language.says_word(text, "button_ok"):  # 「I'm fine」「我很好」
         return answer_genki(
             person, clock, reply_token=reply_token, via="line_text", event_at=event_at
         )
