@@ -47,6 +47,8 @@ PUBLIC: dict[str, str] = {
     "groups:settings": "a group's signed settings link (tests/groups)",
     "individual:settings-withdraw": "the person's own signed settings link: withdraws their consent",
     "individual:contact-report": "a contact's signed one-time report link (tests/e2e/test_true_messages)",
+    "favicon": "a static icon",
+    "demo:mailbox": "the demo's e-mails; 404 unless ANPI_DEMO (tests/demo/test_demo_pages)",
 }
 
 
@@ -89,6 +91,7 @@ RULES: dict[str, Rule] = {
     "municipal:overview": Rule("staff"),
     "municipal:channel": Rule("admin", ok=302),  # moved to /settings/line/
     "dashboard:line-settings": Rule("admin"),
+    "dashboard:tenant-settings": Rule("admin"),
     "dashboard:line-friend-qr": Rule("staff", ok=404),  # tenant B has no channel: no QR
     "municipal:organization-new": Rule("admin"),
     "municipal:policy-new": Rule("admin"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import audit, line_settings, people, platform, privacy, queue, staff, tenant
+from .views.tenant_settings import tenant_settings
 
 app_name = "dashboard"
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff/<int:membership_id>/enable/", staff.staff_enable, name="staff-enable"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
+    path("settings/", tenant_settings, name="tenant-settings"),
     path("settings/line/", line_settings.line_settings, name="line-settings"),
     path("settings/line/friend-qr.svg", line_settings.friend_qr, name="line-friend-qr"),
     path("platform/tenants/", platform.tenants, name="platform-tenants"),
