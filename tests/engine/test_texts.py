@@ -15,11 +15,11 @@ from anpi.people.models import Language
 
 @pytest.fixture
 def own_texts(tmp_path, settings):
-    """An ANPI_TEXTS_DIR; the texts are read again with it, and again after."""
+    """An ANPI_TEXTS_DIR; the texts are read again with it, and again after
+    (when pytest-django has put the setting back)."""
     settings.ANPI_TEXTS_DIR = str(tmp_path)
     phrases.texts.cache_clear()
     yield tmp_path
-    settings.ANPI_TEXTS_DIR = ""
     phrases.texts.cache_clear()
 
 
