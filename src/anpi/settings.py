@@ -9,6 +9,7 @@ environment, so the same settings module serves both:
   the tests (``anpi.keys``; anpi refuses to start without them);
   ``ANPI_ENCRYPTION_KEY_OLD`` only during ``anpi rotate-key``.
 - ``ANPI_TERMS_VERSION``: the terms version recorded with each consent.
+- ``ANPI_TEXTS_DIR``: the installation's own message texts and greetings (docs/texts.md).
 - ``ANPI_DEBUG``, ``ANPI_ALLOWED_HOSTS``, ``ANPI_BASE_URL`` (public URL used in the
   links sent to people and in the LINE webhook URL), ``ANPI_LINE_API_HOST``.
 - SMTP: ``ANPI_EMAIL_HOST``, ``ANPI_EMAIL_PORT``, ``ANPI_EMAIL_HOST_USER``,
@@ -57,6 +58,9 @@ ENCRYPTION_KEY_OLD = os.environ.get("ANPI_ENCRYPTION_KEY_OLD", "")
 # The version of the terms (利用規約) a person or contact agrees to; recorded
 # with every consent (people.models.Consent). Change it when the terms change.
 TERMS_VERSION = os.environ.get("ANPI_TERMS_VERSION", "2026-12")
+# A folder of the installation's own texts (<language>/person.toml, contacts.toml,
+# greetings.toml) over the built-in ones in engine/texts: docs/texts.md.
+ANPI_TEXTS_DIR = os.environ.get("ANPI_TEXTS_DIR", "")
 
 DEBUG = os.environ.get("ANPI_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("ANPI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -110,3 +110,35 @@ def test_a_multicast_has_at_most_500_recipients(tenant, channel, clock):
     ]
     assert sizes == [500, 500]
     assert Outbox.objects.filter(method="push", state="pending").count() == 1
+
+
+def test_identical_checks_of_two_languages_go_out_as_two_multicasts(
+    tenant, make_person, clock, work, transport
+):
+    identical_policy(tenant)
+    easy = [make_person(f"e{i}") for i in range(2)]
+    english = [make_person(f"en{i}", language="en") for i in range(2)]
+    clock.advance(hours=1)
+    work()
+    sent = {
+        frozenset(d.recipient.split(",")): d.payload["messages"][0]
+        for d, outcome in transport.sent
+        if d.method == "multicast" and outcome == "sent"
+    }
+    assert len(transport.sent) == 2
+    assert sent[frozenset(p.line_user_id for p in easy)]["altText"] == "げんきですか？"
+    assert sent[frozenset(p.line_user_id for p in english)]["altText"] == "Are you well?"
+
+
+def test_the_identical_check_greets_with_the_day_it_is_due(tenant, make_person, clock, work):
+    from anpi.engine.greetings import greeting_for
+    from anpi.engine.steps import due_day
+
+    identical_policy(tenant)
+    person = make_person()
+    clock.advance(hours=1)
+    work()
+    check = Check.objects.select_related("person__tenant").get(person=person)
+    message = Outbox.objects.get(purpose="check").payload["messages"][0]
+    first_line = message["contents"]["body"]["contents"][0]["text"]
+    assert first_line == greeting_for(due_day(check), "easy_ja")

@@ -4,6 +4,8 @@ language switch on the page does not use up the one-time settings link."""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -115,3 +117,36 @@ def test_the_contact_consent_page_is_japanese_by_default_and_english_on_request(
     assert "What an emergency contact does" in en
     assert ">Accept</button>" in en and ">Decline</button>" in en
     assert "引き受ける" not in en
+
+
+def test_the_person_chooses_the_language_anpi_speaks_on_line(client, newcomer, form_data):
+    page = client.get(settings_path(newcomer)).content.decode()
+    assert "LINEで はなす ことば" in page
+    assert "Tiếng Việt" in page and "中文" in page and "English" in page
+    form_data["language"] = "vi"
+    assert client.post(settings_path(newcomer), form_data).status_code == 302
+    assert Person.objects.get(pk=newcomer.pk).language == "vi"
+    line_text = Outbox.objects.get(purpose="registered").payload["messages"][0]["text"]
+    assert line_text.startswith("Đã lưu cài đặt.")
+
+
+def test_the_line_language_is_not_the_language_of_the_page(client, newcomer, form_data):
+    form_data["language"] = "en"
+    client.post(settings_path(newcomer), form_data, HTTP_ACCEPT_LANGUAGE="ja")
+    person = Person.objects.get(pk=newcomer.pk)
+    assert person.language == "en"
+    line_text = Outbox.objects.get(purpose="registered").payload["messages"][0]["text"]
+    assert line_text.startswith("Your settings are saved.\nWe will ask every day at 9:00.")
+    page = client.get(settings_path(person)).content.decode()
+    assert '<html lang="ja">' in page  # the page keeps its own language
+    assert re.search(r'value="en"[^>]*checked', page)  # the choice shows as made
+
+
+def test_a_language_that_does_not_exist_is_refused_and_nothing_is_saved(
+    client, newcomer, form_data
+):
+    form_data["language"] = "klingon"
+    html = client.post(settings_path(newcomer), form_data).content.decode()
+    assert "ことばを えらびなおしてください。" in html
+    person = Person.objects.get(pk=newcomer.pk)
+    assert person.language == "easy_ja" and person.consent_at is None

@@ -115,9 +115,16 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         _cas(checks, now)
         won = [c.pk for c in checks]
         expire_overdue_tasks(won, now)
-        people = Person.objects.only(
-            "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name"
-        ).in_bulk({c.person_id for c in checks})
+        # The push rule's fields, the name, and what picks the words: the
+        # person's language and the tenant's time zone (the greeting's day).
+        people = (
+            Person.objects.select_related("tenant")
+            .only(
+                "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name",
+                "language", "tenant__timezone",
+            )
+            .in_bulk({c.person_id for c in checks})
+        )
         merged: list[int] = []
         outbox: list[Outbox] = []
         entries: list[TimelineEntry] = []

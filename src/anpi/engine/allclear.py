@@ -28,16 +28,12 @@ from typing import Any
 from . import registry, timeline
 from .models import Check, Outbox
 from .outbox import enqueue_email, enqueue_line
+from .phrases import contact_subject, in_contact_languages, say_to_contact
 
-# close_reason → the sentence every all-clear gives. Reasons not listed here do
-# not announce (a block, a member who left, a merged check).
-WHY = {
-    "ok": "ご本人から「げんきです」と応答がありました。",
-    "staff_safe": "スタッフがご本人と話し、無事を確認しました。",
-    "watcher_safe": "見守る人が訪ねて、無事を確認しました。",
-    "contact_safe": "緊急連絡先の方から、無事だと連絡がありました。",
-    "away": "入院・外出中と分かりました（安否確認はしばらくお休みします）。",
-}
+# The close reasons that announce; each has a ``why_<reason>`` line in every
+# contacts.toml (engine.phrases). Reasons not listed here do not announce (a
+# block, a member who left, a merged check).
+ANNOUNCED_REASONS = ("ok", "staff_safe", "watcher_safe", "contact_safe", "away")
 ALL_CLEAR_PURPOSE = "all_clear"
 
 
@@ -73,9 +69,8 @@ def announce(
     whoever brought the news, or the chat where the answer was given (it is
     answered there already). Returns how many were told."""
     person = check.person
-    why = WHY.get(reason)
     told = 0
-    if why is not None:
+    if reason in ANNOUNCED_REASONS:
         for row in _recipients(check):
             if skip_contact_id is not None and row.contact_id == skip_contact_id:
                 continue
@@ -83,12 +78,16 @@ def announce(
                 continue
             alarm = registry.alarms[row.purpose]
             if row.transport == "email":
-                tenant = person.tenant
                 enqueue_email(
                     tenant_id=person.tenant_id,
                     to=row.recipient,
-                    subject=f"【{tenant.name}】{person.name}さんの安否が確認できました",
-                    body=email_text(person.name, why, tenant),
+                    subject=contact_subject(
+                        person.language,
+                        "all_clear_subject",
+                        tenant=person.tenant.name,
+                        name=person.name,
+                    ),
+                    body=email_text(person, reason),
                     purpose=ALL_CLEAR_PURPOSE,
                     now=now,
                     person=person,
@@ -101,7 +100,11 @@ def announce(
                     channel=row.channel,
                     method="push",
                     to=row.recipient,
-                    messages=[alarm.all_clear(person.name, reason)],
+                    messages=[
+                        alarm.all_clear_for_person(person, reason)
+                        if alarm.all_clear_for_person is not None
+                        else alarm.all_clear(person.name, reason)
+                    ],
                     purpose=ALL_CLEAR_PURPOSE,
                     now=now,
                     person=person,
@@ -123,18 +126,49 @@ def announce(
     return told
 
 
-def email_text(person_name: str, why: str, tenant: Any) -> str:
-    phone = f"\nお問い合わせ: {tenant.name}（電話 {tenant.phone}）" if tenant.phone else ""
-    return (
-        f"【{tenant.name}】{person_name}さんの安否が確認できました。\n"
-        f"{why}\nご心配をおかけしました。ご協力ありがとうございました。{phone}\n"
-    )
+def email_text(person: Any, reason: str) -> str:
+    """The all-clear e-mail to a contact, in the person's contact language(s)."""
+    tenant = person.tenant
+
+    def build(language: str) -> str:
+        text = say_to_contact(
+            language,
+            "all_clear_email",
+            tenant=tenant.name,
+            name=person.name,
+            why=say_to_contact(language, f"why_{reason}"),
+        )
+        if tenant.phone:
+            text += "\n" + say_to_contact(
+                language, "all_clear_contact_us", tenant=tenant.name, phone=tenant.phone
+            )
+        return text
+
+    return in_contact_languages(person.language, build) + "\n"
 
 
-def contact_all_clear(person_name: str, reason: str) -> dict[str, Any]:
+def contact_all_clear(person: Any, reason: str) -> dict[str, Any]:
+    """The all-clear LINE text to a contact, in the person's contact language(s)."""
     return {
         "type": "text",
-        "text": f"{person_name}さんの安否が確認できました。\n{WHY[reason]}\nご協力ありがとうございました。",
+        "text": in_contact_languages(
+            person.language,
+            lambda language: say_to_contact(
+                language,
+                "all_clear",
+                name=person.name,
+                why=say_to_contact(language, f"why_{reason}"),
+            ),
+        ),
+    }
+
+
+def _contact_all_clear_by_name(person_name: str, reason: str) -> dict[str, Any]:
+    return {
+        "type": "text",
+        "text": say_to_contact(
+            "ja", "all_clear", name=person_name, why=say_to_contact("ja", f"why_{reason}")
+        ),
     }
 
 
@@ -142,5 +176,12 @@ def _contact_label(channel_id: Any, recipient: str) -> str:
     return "緊急連絡先"
 
 
-registry.register_alarm(registry.Alarm("notify_contact", contact_all_clear, _contact_label))
+registry.register_alarm(
+    registry.Alarm(
+        "notify_contact",
+        _contact_all_clear_by_name,
+        _contact_label,
+        all_clear_for_person=contact_all_clear,
+    )
+)
 registry.register_purpose(ALL_CLEAR_PURPOSE, "無事の連絡", on_reply_refused="push")

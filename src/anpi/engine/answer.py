@@ -76,7 +76,7 @@ def answer_ok(
             enqueue_reply(
                 person=person,
                 reply_token=reply_token,
-                messages=[messages.thanks_message()],
+                messages=[messages.thanks_message(person.language)],
                 purpose="thanks",
                 now=now,
             )

@@ -28,18 +28,13 @@ from . import registry, timeline
 from .clock import Clock
 from .models import Check, Task, TimelineEntry
 from .outbox import enqueue_email, enqueue_push
+from .phrases import contact_subject, in_contact_languages, say_to_contact
 from .tasks import close_check, open_task
 
-CALLED_UNREACHABLE = "スタッフがお電話しましたが、つながりませんでした。"
-NOT_CALLED = "スタッフからの電話での確認は、まだできていません。"
 
-
-def no_phone(name: str) -> str:
-    return f"{name}さんの電話番号が登録されていないため、スタッフは電話で確認できていません。"
-
-
-def call_sentence(check: Check) -> str:
-    """What the timeline says of the staff call on ``check`` (module docstring)."""
+def call_sentence(check: Check, language: str = "ja") -> str:
+    """What the timeline says of the staff call on ``check`` (module docstring),
+    in ``language`` (a contacts.toml language); "" when nothing is to be said."""
     entries = TimelineEntry.objects.filter(
         check_run=check, kind__in=["task_outcome", "task_expired"]
     ).values_list("kind", "data")
@@ -52,11 +47,11 @@ def call_sentence(check: Check) -> str:
         elif kind == "task_expired":
             expired = True
     if unreachable:
-        return CALLED_UNREACHABLE
+        return say_to_contact(language, "called_unreachable")
     if not check.person.phone:
-        return no_phone(check.person.name)
+        return say_to_contact(language, "no_phone", name=check.person.name)
     if expired:
-        return NOT_CALLED
+        return say_to_contact(language, "not_called")
     return ""
 
 
@@ -66,29 +61,32 @@ def report_url(check: Check, contact: Any) -> str:
 
 
 def alert_text(check: Check, contact: Any) -> str:
-    """The contact alert (LINE text and e-mail body alike)."""
+    """The contact alert (LINE text and e-mail body alike), in the person's
+    contact language(s) (``in_contact_languages``)."""
     person, tenant = check.person, check.person.tenant
-    name = person.name
-    lines = [f"【{tenant.name}】{name}さんから安否確認の応答がありません。"]
-    said = call_sentence(check)
-    if said:
-        lines.append(said)
-    lines.append(f"可能であれば{name}さんに連絡を取るか、様子を見に行ってください。")
     url = report_url(check, contact)
-    if url:
-        lines.append(
-            "わかったことを、このページからお知らせください"
-            "（「れんらくが つきました・ぶじでした」／「れんらくが つきません」）:\n" + url
-        )
-    if tenant.phone:
-        lines.append(f"{tenant.name}の電話: {tenant.phone}")
-    return "\n".join(lines)
+
+    def build(language: str) -> str:
+        def line(key: str, **values: Any) -> str:
+            return say_to_contact(language, key, tenant=tenant.name, name=person.name, **values)
+
+        lines = [line("alert_first")]
+        said = call_sentence(check, language)
+        if said:
+            lines.append(said)
+        lines.append(line("please_check"))
+        if url:
+            lines.append(line("report_link", url=url))
+        if tenant.phone:
+            lines.append(line("tenant_phone", phone=tenant.phone))
+        return "\n".join(lines)
+
+    return in_contact_languages(person.language, build)
 
 
 def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None:
     """Tell every confirmed contact: LINE if linked, else e-mail, else a staff call."""
     person = check.person
-    tenant = person.tenant
     contacts = [c for c in person.contacts.all() if c.is_confirmed]
     if not contacts:
         timeline.record(person, "no_contacts", "確認済みの緊急連絡先がありません", now, check)
@@ -108,7 +106,9 @@ def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None
             enqueue_email(
                 tenant_id=person.tenant_id,
                 to=contact.email,
-                subject=f"【{tenant.name}】{person.name}さんの安否確認について",
+                subject=contact_subject(
+                    person.language, "alert_subject", tenant=person.tenant.name, name=person.name
+                ),
                 body=alert_text(check, contact) + "\n",
                 purpose="notify_contact",
                 now=now,

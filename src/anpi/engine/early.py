@@ -52,6 +52,7 @@ from .answer import answer_ok
 from .clock import Clock
 from .models import Check
 from .outbox import enqueue_reply
+from .phrases import say
 from .plan import following_occurrence, policy_for
 
 EARLY_WINDOW = "early_window"
@@ -75,21 +76,21 @@ def early_window(policy: Any) -> timedelta:
     return timedelta(0)
 
 
-def early_thanks_message(due_at: datetime, now: datetime, tz: str) -> dict[str, Any]:
-    """The free reply: thanks, and which check will not come (in the tenant's time)."""
+def early_thanks_message(
+    due_at: datetime, now: datetime, tz: str, language: str | None = None
+) -> dict[str, Any]:
+    """The free reply: thanks, and which check will not come (in the tenant's
+    time), in the person's ``language``."""
     zone = ZoneInfo(tz)
     day, today = due_at.astimezone(zone).date(), now.astimezone(zone).date()
     when = (
-        "きょう"
+        say(language, "early_today")
         if day == today
-        else "あした"
+        else say(language, "early_tomorrow")
         if day == today + timedelta(days=1)
-        else f"{day.month}がつ{day.day}にち"
+        else say(language, "early_date", month=day.month, day=day.day)
     )
-    return {
-        "type": "text",
-        "text": f"ありがとうございます。あんしんしました。\n{when}の かくにんは おくりません。",
-    }
+    return {"type": "text", "text": say(language, "early_thanks", when=when)}
 
 
 class _Lost(Exception):
@@ -204,7 +205,11 @@ def answer_genki(
             enqueue_reply(
                 person=person,
                 reply_token=reply_token,
-                messages=[early_thanks_message(early.due_at, now, person.tenant.timezone)],
+                messages=[
+                    early_thanks_message(
+                        early.due_at, now, person.tenant.timezone, person.language
+                    )
+                ],
                 purpose="early_thanks",
                 now=now,
                 check=early,

@@ -1,18 +1,25 @@
 """What anpi says, as LINE message objects.
 
-Messages to watched persons are short, in やさしい日本語 (easy Japanese, mostly
-hiragana, short sentences) with one large button. Messages to contacts and staff
-are ordinary Japanese. Every builder returns plain dicts in the Messaging API's
+Messages to watched persons are short — at most three short lines — with one
+large button, in the person's language (``Person.language``; やさしい日本語 by
+default). The words come from engine/texts (engine.phrases), the first line of
+a check from engine.greetings. Every builder returns plain dicts in the Messaging API's
 JSON shape; the LINE transport hands them to the official SDK.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from anpi.channels.line import flex
 from anpi.channels.line.flex import GREEN
 
+from .greetings import greeting_for
+from .phrases import say
+
+# The OK label in やさしい日本語 (the rich menu's button, engine.early); a check's
+# button says ``button_ok`` in the person's language.
 OK_LABEL = "げんきです"
 
 
@@ -32,70 +39,110 @@ def parse_postback_data(data: str) -> tuple[str, int | None] | None:
     return parts[1], check_id
 
 
-def ok_button(check_id: int | None) -> dict[str, Any]:
+def ok_button(check_id: int | None, language: str | None = None) -> dict[str, Any]:
+    """The check's one big button: the same postback in every language, its
+    label in the person's (``button_ok``)."""
+    label = say(language, "button_ok")
     return {
         "type": "postback",
-        "label": OK_LABEL,
+        "label": label,
         "data": postback_data("ok", check_id),
-        "displayText": OK_LABEL,
+        "displayText": label,
     }
 
 
 def _question(
-    alt: str, title: str, body: str, check_id: int | None, color: str = GREEN
+    alt: str,
+    lines: list[str],
+    check_id: int | None,
+    language: str | None,
+    color: str = GREEN,
 ) -> dict[str, Any]:
-    """A question to the person: a title, a short text and the one big OK button."""
+    """A question to the person: up to three short lines — the day's greeting
+    (if any), the question in bold, what to do — and the one big OK button,
+    always in the same place (the footer)."""
+    *greeting, question, hint = lines
+    body = [flex.text(line, size="md", color="#555555") for line in greeting]
+    body += [flex.text(question, weight="bold", size="xl"), flex.text(hint, size="lg")]
     return {
         "type": "flex",
         "altText": alt,
-        "contents": flex.bubble(
-            [flex.text(title, weight="bold", size="xl"), flex.text(body, size="lg")],
-            ok_button(check_id),
-            color=color,
-        ),
+        "contents": flex.bubble(body, ok_button(check_id, language), color=color),
     }
 
 
-def check_message(name: str, check_id: int) -> dict[str, Any]:
+def _greeting(day: date | None, language: str | None) -> list[str]:
+    return [greeting_for(day, language)] if day is not None else []
+
+
+def check_message(
+    name: str, check_id: int, *, language: str | None = None, day: date | None = None
+) -> dict[str, Any]:
+    """The check: ``day`` (the due date in the tenant's time zone) picks the
+    greeting line (engine.greetings); ``language`` a people.models.Language value."""
     return _question(
-        f"{name}さん、げんきですか？",
-        f"{name}さん",
-        "げんきですか？\nげんきなら ボタンを おしてください。",
+        say(language, "check_alt", name=name),
+        [
+            *_greeting(day, language),
+            say(language, "check_question", name=name),
+            say(language, "check_hint"),
+        ],
         check_id,
+        language,
     )
 
 
-def identical_check_message() -> dict[str, Any]:
+def identical_check_message(
+    *, language: str | None = None, day: date | None = None
+) -> dict[str, Any]:
     """The check message without a name or check id: the same bytes for every
-    person, so LINE can take it as one multicast (engine.multicast). The OK
-    needs no check id: ``answer_ok`` answers every open check of the person."""
+    person of one language on one day, so LINE can take it as one multicast
+    (engine.multicast). The OK needs no check id: ``answer_ok`` answers every
+    open check of the person."""
     return _question(
-        "げんきですか？",
-        "あんぴの かくにん",
-        "げんきですか？\nげんきなら ボタンを おしてください。",
+        say(language, "identical_alt"),
+        [
+            *_greeting(day, language),
+            say(language, "identical_question"),
+            say(language, "check_hint"),
+        ],
         None,
+        language,
     )
 
 
-def resend_message(name: str, check_id: int) -> dict[str, Any]:
+def resend_message(
+    name: str, check_id: int, *, language: str | None = None, day: date | None = None
+) -> dict[str, Any]:
     return _question(
-        f"{name}さん、へんじが ありません。げんきですか？",
-        f"{name}さん",
-        "へんじが ありません。\nげんきですか？ ボタンを おしてください。",
+        say(language, "resend_alt", name=name),
+        [
+            *_greeting(day, language),
+            say(language, "resend_question", name=name),
+            say(language, "resend_hint"),
+        ],
         check_id,
+        language,
     )
 
 
-def last_notice_message(name: str, check_id: int) -> dict[str, Any]:
+def last_notice_message(
+    name: str, check_id: int, *, language: str | None = None
+) -> dict[str, Any]:
+    """The last message before contacts are told. No greeting: a seasonal line
+    must not soften the warning."""
     return _question(
-        f"{name}さん、れんらくが とれません。",
-        f"{name}さん",
-        "れんらくが とれません。\nこのあと かぞくなどに れんらくします。\n"
-        "げんきなら ボタンを おしてください。",
+        say(language, "last_notice_alt", name=name),
+        [
+            say(language, "last_notice_question", name=name),
+            say(language, "last_notice_warning"),
+            say(language, "last_notice_hint"),
+        ],
         check_id,
+        language,
         color="#E8590C",
     )
 
 
-def thanks_message() -> dict[str, Any]:
-    return {"type": "text", "text": "ありがとうございます。あんしんしました。"}
+def thanks_message(language: str | None = None) -> dict[str, Any]:
+    return {"type": "text", "text": say(language, "thanks")}

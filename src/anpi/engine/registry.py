@@ -95,12 +95,15 @@ class Purpose:
 @dataclass(frozen=True)
 class Alarm:
     """Recipients of ``purpose`` messages hear the all-clear. ``all_clear``:
-    (person name, close reason: a key of engine.allclear.WHY) → a LINE message; ``describe``: (channel
-    id, recipient) → who that is, for the timeline."""
+    (person name, close reason: one of engine.allclear.ANNOUNCED_REASONS) → a LINE message; ``describe``: (channel
+    id, recipient) → who that is, for the timeline. ``all_clear_for_person``, if
+    given, is used instead of ``all_clear`` with the person (not only the name),
+    for messages that follow the person's language (the contacts' all-clear)."""
 
     purpose: str
     all_clear: Callable[[str, str], dict[str, Any]]
     describe: Callable[[Any, str], str]
+    all_clear_for_person: Callable[[Any, str], dict[str, Any]] | None = None
 
 
 IncidentHook = Callable[[Any, Any, str, Any], None]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import merge, messages, registry, timeline
 from .contacts import notify_contacts
@@ -60,12 +61,35 @@ def person_push_row(
     )
 
 
+def due_day(check: Check) -> date:
+    """The check's due date in its tenant's time zone: the day whose greeting
+    its messages carry (engine.greetings), read from the check, never the clock.
+    ``check.person`` must be loaded with its tenant's ``timezone``."""
+    return check.due_at.astimezone(ZoneInfo(check.person.tenant.timezone)).date()
+
+
 def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """The check message, and whether it is identical for everyone (multicast).
-    A policy opts in with ``params: {"message": "identical"}`` on send_check."""
+    """The check message in the person's language, and whether it is identical
+    for everyone of that language on that day (multicast). A policy opts in
+    with ``params: {"message": "identical"}`` on send_check."""
+    language, day = check.person.language, due_day(check)
     if params.get("message") == "identical":
-        return messages.identical_check_message(), True
-    return messages.check_message(check.person.name, check.pk), False
+        return messages.identical_check_message(language=language, day=day), True
+    return messages.check_message(check.person.name, check.pk, language=language, day=day), False
+
+
+def resend_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    message = messages.resend_message(
+        check.person.name, check.pk, language=check.person.language, day=due_day(check)
+    )
+    return message, False
+
+
+def last_notice_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    message = messages.last_notice_message(
+        check.person.name, check.pk, language=check.person.language
+    )
+    return message, False
 
 
 class Merged:
@@ -101,13 +125,13 @@ class PushStep:
 PUSH_STEPS: dict[str, PushStep] = {
     "send_check": PushStep(check_message_for, "check", "check_sent", "安否確認を送信"),
     "resend": PushStep(
-        lambda check, params: (messages.resend_message(check.person.name, check.pk), False),
+        resend_message_for,
         "resend",
         "resent",
         "応答がないため再送信",
     ),
     "last_notice": PushStep(
-        lambda check, params: (messages.last_notice_message(check.person.name, check.pk), False),
+        last_notice_for,
         "last_notice",
         "last_notice",
         "緊急連絡先に連絡する前の最終メッセージを送信",

@@ -24,9 +24,10 @@ from . import contact_link, messages
 from .links import settings_url
 
 
-def _send(
+def send_to_person(
     person: Person, message: dict[str, Any], purpose: str, now: datetime, reply_token: str
 ) -> None:
+    """A free reply while ``reply_token`` is at hand, else a push."""
     if reply_token:
         enqueue_reply(
             person=person, reply_token=reply_token, messages=[message], purpose=purpose, now=now
@@ -91,7 +92,7 @@ def do_follow(
             if channel.tenant.kind == "municipal"
             else messages.settings_link_message(settings_url(person), welcome=True)
         )
-        _send(person, greeting, "greeting", now, reply_token)
+        send_to_person(person, greeting, "greeting", now, reply_token)
         return person
     if person.status == Person.Status.BLOCKED:
         registered = person.consent_at is not None and person.schedule() is not None
@@ -101,9 +102,11 @@ def do_follow(
         person.save(update_fields=["status", "blocked_at", "next_check_at"])
         timeline.record(person, "unblocked", "ブロックが解除されました。確認を再開します", now)
         if registered:
-            _send(person, messages.welcome_back_message(), "greeting", now, reply_token)
+            send_to_person(
+                person, messages.welcome_back_message(person.language), "greeting", now, reply_token
+            )
         else:
-            _send(
+            send_to_person(
                 person,
                 messages.settings_link_message(settings_url(person), welcome=True),
                 "greeting",
@@ -142,7 +145,7 @@ def do_block(
 
 @transaction.atomic
 def do_send_settings_link(person: Person, now: datetime, reply_token: str = "") -> None:
-    _send(
+    send_to_person(
         person,
         messages.settings_link_message(settings_url(person), welcome=False),
         "settings_link",
@@ -329,6 +332,8 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     )
     person.nickname = data["nickname"]
     person.phone = data["phone"]
+    if data.get("language"):
+        person.language = data["language"]
     # A new or changed rhythm starts today; an unchanged one keeps its anchor so
     # that "every 3 days" does not drift each time the person edits a contact.
     apply_schedule(person, data, now)
@@ -346,6 +351,7 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
         update_fields=[
             "nickname",
             "phone",
+            "language",
             "schedule_kind",
             "interval_days",
             "weekdays",
@@ -366,10 +372,13 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
         summary = registration_summary(person)
     timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)
     if person.line_user_id and person.channel_id and person.status == Person.Status.ACTIVE:
+        # The schedule's words exist in easy Japanese and English (locale/en).
+        with translation.override("en" if person.language == "en" else BOT_LANGUAGE):
+            said = registration_summary(person)
         enqueue_push(
             person=person,
             to=person.line_user_id,
-            messages=[messages.registered_message(summary)],
+            messages=[messages.registered_message(said, person.language)],
             purpose="registered",
             now=now,
         )

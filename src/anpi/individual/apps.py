@@ -27,6 +27,7 @@ class IndividualConfig(AppConfig):
             ("contact_answer", "緊急連絡先の回答のお知らせ"),
             ("contact_linked", "緊急連絡先のLINE連携のお知らせ"),
             ("registered", "設定完了のお知らせ"),
+            ("language_set", "話す言葉の変更のお知らせ"),
         ):
             registry.register_purpose(name, label, on_reply_refused="push")
         registry.register_purpose("help", "使い方の案内", on_reply_refused="drop")

@@ -11,6 +11,8 @@ not take is the individual service's:
   (an early answer when nothing waits and the next check is near, else an OK);
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
+- a language's name (「English」「中文」「Tiếng Việt」「にほんご」…) → anpi speaks
+  it from now on; 「ことば」 → quick-reply buttons to choose (``language``);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
   links LINE (``contact_link``); 「とうろく <code>」 from a person's own QR
   sheet → the person staff enrolled links LINE (``person_link``);
@@ -45,7 +47,7 @@ from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_tex
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import actions, contact_link, messages, person_link, withdrawal
+from . import actions, contact_link, language, messages, person_link, withdrawal
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -137,18 +139,28 @@ def _text(
             person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
         )
         return "consent_withdrawn"
-    if is_ok_text(text):
+    chosen = language.language_named(text)
+    if chosen is not None:
+        language.do_set_language(
+            person, chosen, Actor.line(user_id, person.name), now, via="line",
+            reply_token=reply_token,
+        )
+        return "language_set"
+    if language.says_word(text, "word_language"):
+        language.send_language_prompt(person, now, reply_token)
+        return "language_prompt"
+    if is_ok_text(text) or language.says_word(text, "button_ok"):  # 「I'm fine」「我很好」
         return answer_genki(
             person, clock, reply_token=reply_token, via="line_text", event_at=event_at
         )
-    if is_settings_text(text):
+    if is_settings_text(text) or language.says_word(text, "word_settings"):
         actions.do_send_settings_link(person, now, reply_token)
         return "settings_link"
     if reply_token:
         enqueue_reply(
             person=person,
             reply_token=reply_token,
-            messages=[messages.help_message()],
+            messages=[messages.help_message(person.language)],
             purpose="help",
             now=now,
         )

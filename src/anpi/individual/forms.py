@@ -13,6 +13,7 @@ import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anpi.people.models import Language
 from anpi.people.textnorm import (
     InvalidEmail,
     clean_display_name,
@@ -137,6 +138,16 @@ class SettingsForm(forms.Form):
         },
     )
     skip_holidays = forms.BooleanField(label=_("しゅくじつは おやすみ"), required=False)
+    # What anpi says to the person on LINE (and to their contacts): not the
+    # language of this page. Not sent (an older page): the language stays.
+    language = forms.ChoiceField(
+        label=_("LINEで はなす ことば"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("「げんきですか？」などの ことばです。"),
+        error_messages={"invalid_choice": _("ことばを えらびなおしてください。")},
+    )
     phone = forms.CharField(
         label=_("あなたの でんわばんごう"),
         max_length=32,

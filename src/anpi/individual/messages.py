@@ -1,7 +1,9 @@
 """What the individual service (個人見守り) says in the 1:1 chat and by e-mail.
 
 Messages to watched persons are short, in やさしい日本語 with one large button;
-messages to contacts are ordinary Japanese. The check's own questions are the
+messages to contacts are ordinary Japanese. What a registered person hears
+again and again (help, registered, welcome back) follows the person's
+language (engine/texts, engine.phrases). The check's own questions are the
 engine's (``engine.messages``), as every service asks the same way.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from anpi.channels.line import flex
+from anpi.engine.phrases import say
 
 
 def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
@@ -52,19 +55,16 @@ def invite_code_greeting() -> dict[str, Any]:
     }
 
 
-def welcome_back_message() -> dict[str, Any]:
-    return {"type": "text", "text": "おかえりなさい。また「げんきですか？」と ききますね。"}
+def welcome_back_message(language: str | None = None) -> dict[str, Any]:
+    return {"type": "text", "text": say(language, "welcome_back")}
 
 
-def help_message() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": "「げんきです」の ボタンを おしてください。\nせっていを かえるときは「せってい」と おくってください。",
-    }
+def help_message(language: str | None = None) -> dict[str, Any]:
+    return {"type": "text", "text": say(language, "help")}
 
 
-def registered_message(summary: str) -> dict[str, Any]:
-    return {"type": "text", "text": f"せっていが おわりました。\n{summary}"}
+def registered_message(summary: str, language: str | None = None) -> dict[str, Any]:
+    return {"type": "text", "text": say(language, "registered", summary=summary)}
 
 
 def contact_linked_message(person_name: str) -> dict[str, Any]:

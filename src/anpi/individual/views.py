@@ -58,6 +58,7 @@ def _initial_settings(person: Person) -> dict:
         "weekdays": [d for d in person.weekdays.split(",") if d.strip()],
         "check_time": person.check_time.strftime("%H:%M") if person.check_time else DEFAULT_TIME,
         "skip_holidays": person.skip_holidays,
+        "language": person.language,
         "agree": person.consent_at is not None,
         "agree_health": has_purpose(person, "health_notes"),
     }
