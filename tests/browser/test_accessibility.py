@@ -11,11 +11,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
+from tests.browser.staff_login import log_in
 
 from anpi.engine.models import Check, Task
 from anpi.individual.links import settings_token
 from anpi.individual.policy import INDIVIDUAL_DEFAULT
-from conftest import STAFF_PASSWORD, totp_code
 
 AXE = Axe()
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -33,16 +33,6 @@ STAFF_PAGES = [
     "/settings/",
     "/settings/line/",
 ]
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.fill("input[name=code]", totp_code(user))
-    page.get_by_role("button", name="ログイン").click()
-    expect(page.locator(".tenant-name")).to_be_visible()
 
 
 def violations(page) -> list[str]:

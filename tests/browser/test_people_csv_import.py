@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 from playwright.sync_api import expect
+from tests.browser.staff_login import log_in
 
 from anpi.people.models import Person
-from conftest import STAFF_PASSWORD, totp_code
 
 ARTEFACTS = Path(os.environ.get("ANPI_ARTEFACTS", "/tmp"))
 
@@ -20,15 +20,6 @@ ROSTER = (
     "鈴木 梅,スズキ ウメ,うめ,12345,,,,,,,\r\n"
     "佐藤 太郎,サトウ タロウ,たろう,080-3333-4444,,月・水・金,18:30,はい,,,\r\n"
 )
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.fill("input[name=code]", totp_code(user))  # the second factor
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_staff_import_a_shift_jis_roster_see_the_bad_line_and_import_the_valid_rows(
@@ -45,7 +36,9 @@ def test_staff_import_a_shift_jis_roster_see_the_bad_line_and_import_the_valid_r
     )
     page.get_by_role("button", name="ファイルを確認する（まだ保存しません）").click()
 
-    expect(page.locator("#import-summary")).to_contain_text("1行にエラーがあり、2行は問題ありません")
+    expect(page.locator("#import-summary")).to_contain_text(
+        "1行にエラーがあり、2行は問題ありません"
+    )
     bad_row = page.locator("tr", has_text="3行目")
     expect(bad_row).to_contain_text("電話番号: でんわばんごうが ただしく ありません")
     expect(bad_row).to_contain_text("鈴木 梅")

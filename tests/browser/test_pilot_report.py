@@ -7,19 +7,10 @@ import io
 from datetime import timedelta
 
 from playwright.sync_api import expect
+from tests.browser.staff_login import log_in
 
 from anpi.engine.models import Check
 from anpi.individual.policy import INDIVIDUAL_DEFAULT
-from conftest import STAFF_PASSWORD, totp_code
-
-
-def log_in(page, live_server, user) -> None:
-    page.goto(live_server.url + "/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", STAFF_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.fill("input[name=code]", totp_code(user))  # the second factor
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_an_operator_opens_this_months_report_sees_the_charts_and_downloads_the_pdf(

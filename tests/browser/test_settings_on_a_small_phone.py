@@ -81,13 +81,19 @@ def test_required_fields_are_marked_before_anything_is_sent(phone_page, live_ser
     for label in ["ニックネーム", "あなたの でんわばんごう", "なんじに ききますか"]:
         expect(page.locator("label", has_text=label).locator(".required")).to_have_text("ひっす")
     expect(page.locator("#schedule-kind-label .required")).to_be_visible()
-    expect(page.locator("label", has_text="りようきやくに どういします").locator(".required")).to_be_visible()
+    expect(
+        page.locator("label", has_text="りようきやくに どういします").locator(".required")
+    ).to_be_visible()
     # Optional fields carry no mark.
-    expect(page.locator("label", has_text="しゅくじつは おやすみ").locator(".required")).to_have_count(0)
+    expect(
+        page.locator("label", has_text="しゅくじつは おやすみ").locator(".required")
+    ).to_have_count(0)
     assert page.get_by_label("ニックネーム").get_attribute("required") is not None
 
 
-def test_going_back_after_saving_on_a_small_phone_shows_the_saved_settings(phone_page, live_server, newcomer):
+def test_going_back_after_saving_on_a_small_phone_shows_the_saved_settings(
+    phone_page, live_server, newcomer
+):
     page = phone_page(360, 740)
     page.goto(live_server.url + reverse("individual:settings", args=[settings_token(newcomer)]))
     page.get_by_label("ニックネーム").fill("はなこ")
