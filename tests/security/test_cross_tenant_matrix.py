@@ -78,6 +78,7 @@ RULES: dict[str, Rule] = {
     "dashboard:task-decide": Rule("staff", "post"),
     "dashboard:people": Rule("staff"),
     "dashboard:person": Rule("staff"),
+    "dashboard:person-edit": Rule("staff"),
     "dashboard:contact-confirm": Rule("staff", "post"),
     "dashboard:switch-tenant": Rule("staff", "post", ok=302),
     "dashboard:staff": Rule("admin"),

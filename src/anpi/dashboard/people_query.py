@@ -151,7 +151,7 @@ def _ordering(sort: str) -> tuple[Any, ...]:
 
 def matching_ids(
     people: QuerySet[Person], query: PeopleQuery, now: datetime, tz: ZoneInfo
-) -> QuerySet[Person]:
+) -> QuerySet[Any, Any]:
     """The ids of ``people`` (already scoped to the tenant) that match ``query``,
     in its order: the first of the page's two steps. The light and the last
     answer are computed here only when a filter or the sort needs them; the

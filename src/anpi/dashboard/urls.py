@@ -9,6 +9,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
     path("people/", people.people_list, name="people"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("people/<int:person_id>/edit/", people.person_edit, name="person-edit"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
     path(
         "people/<int:person_id>/withdraw-consent/",
