@@ -102,39 +102,33 @@ def test_the_schedule_filter(operator_client, make_person):
     assert listed(operator_client, schedule="none") == ["未設定さん"]
 
 
-def test_the_last_answer_filter_finds_today_three_days_ago_and_never(
-    operator_client, make_person, clock, run
-):
-    earlier = make_person("前に答えた")
-    today = make_person("今日答えた")
-    make_person("答えたことがない")
+@pytest.fixture
+def answer_histories(make_person, clock, run):
+    """あ answered 3 days ago, い answered today, う never answered."""
+    earlier = make_person("あ前に答えた")
+    today = make_person("い今日答えた")
+    make_person("う答えたことがない")
     clock.advance(hours=1)
     run()  # 12/1 09:00 JST: every check goes out
     answer_ok(earlier, clock)
     clock.advance(days=3)
     run()
     answer_ok(today, clock)
-    assert listed(operator_client, answered="today") == ["今日答えた"]
-    assert listed(operator_client, answered="stale") == ["前に答えた"]
-    assert listed(operator_client, answered="never") == ["答えたことがない"]
+
+
+def test_the_last_answer_filter_finds_today_three_days_ago_and_never(
+    operator_client, answer_histories
+):
+    assert listed(operator_client, answered="today") == ["い今日答えた"]
+    assert listed(operator_client, answered="stale") == ["あ前に答えた"]
+    assert listed(operator_client, answered="never") == ["う答えたことがない"]
 
 
 def test_sorting_by_reading_puts_the_roster_in_kana_order(operator_client, roster):
     assert listed(operator_client, sort="kana") == ["かずこ", "たろさん", "はなちゃん"]
 
 
-def test_sorting_by_last_answer_puts_the_longest_silent_first(
-    operator_client, make_person, clock, run
-):
-    earlier = make_person("あ前に答えた")
-    today = make_person("い今日答えた")
-    make_person("う答えたことがない")
-    clock.advance(hours=1)
-    run()
-    answer_ok(earlier, clock)
-    clock.advance(days=1)
-    run()
-    answer_ok(today, clock)
+def test_sorting_by_last_answer_puts_the_longest_silent_first(operator_client, answer_histories):
     assert listed(operator_client, sort="last_answer") == [
         "う答えたことがない",
         "あ前に答えた",
