@@ -77,17 +77,20 @@ def people_list(request: StaffRequest) -> HttpResponse:
     people = scoped(request, Person.objects.all()).exclude(
         Q(line_user_id__in=watcher_ids.values("line_user_id")) & Q(team_link__isnull=True)
     )
-    wanted = PeopleQuery()
-    if form.is_valid():
+    # A value that is not a choice (a team of another tenant, an old bookmark)
+    # is left out; the other conditions still apply.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds the fields that are valid
         data = form.cleaned_data
-        wanted = PeopleQuery(
-            q=data["q"].strip(),
-            light=data["light"],
-            team=data["team"],
-            schedule=data["schedule"],
-            answered=data["answered"],
-            sort=data["sort"] or DEFAULT_SORT,
-        )
+    wanted = PeopleQuery(
+        q=(data.get("q") or "").strip(),
+        light=data.get("light") or "",
+        team=data.get("team"),
+        schedule=data.get("schedule") or "",
+        answered=data.get("answered") or "",
+        sort=data.get("sort") or DEFAULT_SORT,
+    )
     now = get_clock().now()
     # Two steps in SQL: the count and one page of ids (filters and sort), then
     # that page's persons with their lights (people_query).
