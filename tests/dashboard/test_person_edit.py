@@ -25,7 +25,7 @@ def form_data(person: Person, contacts=(), **changes) -> dict:
         "name_kana": person.name_kana,
         "schedule_kind": person.schedule_kind,
         "interval_days": str(person.interval_days),
-        "check_time": person.check_time.strftime("%H:%M"),
+        "check_time": person.check_time.strftime("%H:%M") if person.check_time else "09:00",
         "contacts-TOTAL_FORMS": "3",
         "contacts-INITIAL_FORMS": str(person.contacts.count()),
         "contacts-MIN_NUM_FORMS": "0",
@@ -107,6 +107,21 @@ def test_saving_without_a_change_tells_nobody_and_writes_nothing(operator_client
     assert not Outbox.objects.exists()
     assert not AuditEntry.objects.filter(action__in=["person.edit", "person.schedule"]).exists()
     assert not TimelineEntry.objects.filter(kind__in=["staff_edited", "schedule_changed"]).exists()
+
+
+def test_naming_a_person_who_has_no_schedule_yet_gives_them_none(operator_client, make_person):
+    person = make_person("", status=Person.Status.REGISTERING, check_time=None)
+    data = form_data(person, nickname="はなこ", check_time="09:00")  # the page's default time
+    assert operator_client.post(f"/people/{person.pk}/edit/", data).status_code == 302
+    person.refresh_from_db()
+    assert person.nickname == "はなこ" and person.check_time is None
+    assert not TimelineEntry.objects.filter(kind="schedule_changed").exists()
+    # Choosing a time on purpose does set it.
+    data = form_data(person, check_time="10:00")
+    assert operator_client.post(f"/people/{person.pk}/edit/", data).status_code == 302
+    person.refresh_from_db()
+    assert person.check_time == time(10, 0)
+    assert TimelineEntry.objects.filter(kind="schedule_changed").exists()
 
 
 def test_a_wrong_phone_shows_a_japanese_error_and_saves_nothing(operator_client, make_person):

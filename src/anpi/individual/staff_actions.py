@@ -190,6 +190,7 @@ class StaffEditForms:
 
     def __init__(self, person: Person, data: Mapping[str, Any] | None = None) -> None:
         contact_rows, self.contact_objects = contacts_initial(person)
+        self.has_schedule = person.check_time is not None
         if data is None:
             self.settings = settings_form(None, STAFF_EDIT_FIELDS, settings_initial(person))
             self.contacts = cast(
@@ -199,7 +200,8 @@ class StaffEditForms:
                 initial={"full_name": person.full_name, "name_kana": person.name_kana}
             )
         else:
-            self.settings = settings_form(data, STAFF_EDIT_FIELDS)
+            # With the page's initial values, so that changed_data says what staff touched.
+            self.settings = settings_form(data, STAFF_EDIT_FIELDS, settings_initial(person))
             self.contacts = cast(
                 BaseContactFormSet, ContactFormSet(data, initial=contact_rows, prefix="contacts")
             )
@@ -211,10 +213,14 @@ class StaffEditForms:
 
     def cleaned_data(self) -> dict[str, Any]:
         """The data for ``do_staff_edit_person`` (only after ``is_valid()``)."""
+        # A person without a schedule yet (registering) is shown the page's
+        # defaults; saving their name must not quietly give them a schedule.
+        touched = any(f in self.settings.changed_data for f in SCHEDULE_FIELDS)
         return {
             **self.settings.cleaned_data,
             **self.names.cleaned_data,
             "contacts": self.contacts.contacts(),
+            "set_schedule": self.has_schedule or touched,
         }
 
 
@@ -231,8 +237,9 @@ def do_staff_edit_person(
     or (on any error) nothing, in one transaction.
 
     ``data``: ``StaffEditForms.cleaned_data()`` — nickname, phone (E.164),
-    the schedule fields, full_name, name_kana (katakana) and contacts (rows of
-    ``forms.BaseContactFormSet.contacts``). Writes, each with ``actor``:
+    the schedule fields, full_name, name_kana (katakana), contacts (rows of
+    ``forms.BaseContactFormSet.contacts``) and set_schedule (False: leave the
+    schedule as it is; default True). Writes, each with ``actor``:
 
     - the profile fields that changed, a ``staff_edited`` timeline entry naming
       them and a ``person.edit`` audit row (field names, never values);
@@ -259,7 +266,7 @@ def do_staff_edit_person(
         setattr(person, field, data[field])
     if changed:
         person.save(update_fields=changed)
-    if schedule_differs(person, data):
+    if data.get("set_schedule", True) and schedule_differs(person, data):
         person = do_change_schedule(person, data, actor, now)
     contacts = save_contacts(person, list(data.get("contacts") or []), now, actor=actor)
     if changed:
