@@ -35,7 +35,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 
 from anpi.engine.models import Check, Task
 from anpi.people.lookups import looks_like_phone, phone_q
@@ -122,11 +123,13 @@ def answered_q(choice: str, now: datetime, tz: ZoneInfo) -> Q:
     return Q()
 
 
-def _light_rank() -> Case:
-    return Case(
-        *(When(light=light, then=Value(i)) for i, light in enumerate(LIGHT_ORDER)),
-        output_field=IntegerField(),
-    )
+def _light_rank() -> StrIndex:
+    """The light's place in ``LIGHT_ORDER`` as a number to sort by.
+
+    Its position in the string "red,yellow,grey,…" rather than a CASE over
+    the light: a CASE would repeat the light's whole expression (and its
+    subqueries) once per light; this names it once."""
+    return StrIndex(Value(",".join(LIGHT_ORDER)), F("light"))
 
 
 def _light_q(light: str) -> Q:
