@@ -4,6 +4,7 @@ with LINE's real per-channel rate limits, through the official SDK.
     python bench/run.py --db postgres            # defaults sized for ~15 min in all
     python bench/run.py --db sqlite --n 20000    # every figure at N persons
     python bench/run.py --db postgres --only push,multicast --n-push 100000
+    python bench/run.py --db sqlite --only people --n-people 20000   # dashboard list
 
 Processes: the simulator (bench/simproc.py), the workers (`anpi worker`), the
 web server (gunicorn) and the load generator (bench/loadgen.py) each run in
@@ -45,7 +46,7 @@ def _throwaway_keys() -> None:
 _throwaway_keys()
 PG_URL = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432/anpi")
 BENCH_DB = os.environ.get("BENCH_DB", "anpi_bench")
-PHASES = ["push", "multicast", "escalate", "webhook", "ceiling"]
+PHASES = ["push", "multicast", "escalate", "webhook", "ceiling", "people"]
 # Default N per figure: chosen so that `make bench` (SQLite and PostgreSQL)
 # finishes in about 15 minutes on a 2-core machine. --n sets them all.
 DEFAULT_N = {
@@ -54,6 +55,7 @@ DEFAULT_N = {
     "escalate": 20000,
     "webhook": 2000,
     "ceiling": 20000,
+    "people": 20000,
 }
 
 
@@ -459,6 +461,10 @@ KEYS = [
     "escalate_lag_p99_ms",
     "worker_peak_rss_mb",
     "web_peak_rss_mb",
+    "people_list_page_ms",
+    "people_list_search_ms",
+    "people_list_filtered_ms",
+    "people_list_last_page_ms",
 ]
 
 
@@ -498,6 +504,10 @@ def main() -> int:
                 bench.ceiling(sizes["ceiling"])
             if "escalate" in only:
                 bench.escalate()
+            if "people" in only:
+                from people_list import measure  # bench/ is on sys.path as the script's folder
+
+                bench.results.update(measure(sizes["people"], figure))
             if "webhook" in only:
                 bench.webhook(
                     min(sizes["webhook"], sizes["push"] // 2),
@@ -511,7 +521,8 @@ def main() -> int:
             bench.sim.terminate()
             bench.sim.wait(30)
     r = bench.results
-    r["worker_peak_rss_mb"] = figure(bench.worker_rss, "MB", max(sizes.values()))
+    if bench.worker_rss:
+        r["worker_peak_rss_mb"] = figure(bench.worker_rss, "MB", max(sizes.values()))
     if bench.web_rss:
         r["web_peak_rss_mb"] = figure(bench.web_rss, "MB", sizes["webhook"])
     r["_meta"] = {

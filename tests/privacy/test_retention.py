@@ -201,3 +201,16 @@ def test_what_the_terms_say_about_blocking_is_true(hanako, channel, clock, tenan
     clock.advance(timedelta(days=90))
     prune()
     assert Person.objects.get(pk=hanako.pk).phone == ""
+
+
+def test_the_roster_name_and_reading_are_exported_and_then_erased(
+    admin_client, make_person, clock
+):
+    person = make_person("はなこ", full_name="山田 花子", name_kana="ヤマダ ハナコ")
+    data = json.loads(admin_client.post(f"/people/{person.pk}/export/").content)
+    assert data["person"]["full_name"] == "山田 花子"
+    assert data["person"]["name_kana"] == "ヤマダ ハナコ"
+    erase_person(person, clock.now(), actor=SYSTEM, reason="request")
+    person.refresh_from_db()
+    assert (person.full_name, person.name_kana) == ("", "")
+    assert not Person.objects.filter(full_name__contains="山田").exists()

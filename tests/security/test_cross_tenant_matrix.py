@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     "dashboard:person-line-code": Rule("staff", "post"),
     "dashboard:people-import": Rule("staff"),
     "dashboard:people-export": Rule("admin"),
+    "dashboard:person-edit": Rule("staff"),
     "dashboard:contact-confirm": Rule("staff", "post"),
     "dashboard:switch-tenant": Rule("staff", "post", ok=302),
     "dashboard:staff": Rule("admin"),

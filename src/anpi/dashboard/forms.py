@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import pgettext_lazy
 
@@ -63,7 +65,12 @@ class DecisionForm(forms.Form):
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(required=False, label=pgettext_lazy(CTX, "Name or phone"))
+    """The people list's search, filters and sort (``people_query``). Everything
+    is optional and comes from the query string, so a list can be bookmarked."""
+
+    q = forms.CharField(
+        required=False, max_length=100, label=pgettext_lazy(CTX, "Name, reading or phone")
+    )
     light = forms.ChoiceField(
         required=False,
         label=pgettext_lazy(CTX, "Status"),
@@ -77,3 +84,43 @@ class PeopleFilterForm(forms.Form):
             ("grey", pgettext_lazy(CTX, "Not being checked")),
         ],
     )
+    team = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label=pgettext_lazy(CTX, "Team")
+    )
+    schedule = forms.ChoiceField(
+        required=False,
+        label=pgettext_lazy(CTX, "Schedule"),
+        choices=[
+            ("", pgettext_lazy(CTX, "All")),
+            ("daily", pgettext_lazy(CTX, "Every day")),
+            ("interval", pgettext_lazy(CTX, "Every few days")),
+            ("weekdays", pgettext_lazy(CTX, "Chosen weekdays")),
+            ("none", pgettext_lazy(CTX, "No schedule yet")),
+        ],
+    )
+    answered = forms.ChoiceField(
+        required=False,
+        label=pgettext_lazy(CTX, "Last answer"),
+        choices=[
+            ("", pgettext_lazy(CTX, "All")),
+            ("today", pgettext_lazy(CTX, "Answered today")),
+            ("stale", pgettext_lazy(CTX, "Last answer 3 or more days ago")),
+            ("never", pgettext_lazy(CTX, "Never answered")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label=pgettext_lazy(CTX, "Sort by"),
+        choices=[
+            ("name", pgettext_lazy(CTX, "Name")),
+            ("kana", pgettext_lazy(CTX, "Reading (kana)")),
+            ("last_answer", pgettext_lazy(CTX, "Last answer (longest silent first)")),
+            ("state", pgettext_lazy(CTX, "Status (most urgent first)")),
+        ],
+    )
+
+    def __init__(self, *args, teams: Sequence[tuple[int, str]] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ChoiceField)
+        team_field.choices = [("", pgettext_lazy(CTX, "All")), *teams]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("people/<int:person_id>/line-sheet/", enrol.person_line_sheet, name="person-line-sheet"),
     path("people/<int:person_id>/line-code/", enrol.person_line_code, name="person-line-code"),
+    path("people/<int:person_id>/edit/", people.person_edit, name="person-edit"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
     path(
         "people/<int:person_id>/withdraw-consent/",

@@ -58,6 +58,11 @@ class Check(models.Model):
             ),
             # dashboard people list / person page: a person's latest checks.
             models.Index(fields=["person", "-due_at"], name="check_person_recent_idx"),
+            # dashboard.status.with_status and people_query._light_q: whether a
+            # person has an open check (without it, every check of the person).
+            models.Index(
+                fields=["person"], condition=Q(state="open"), name="check_open_person_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -28,7 +28,8 @@ from anpi.tenants.actors import Actor
 from .models import Check, Outbox, Task, TimelineEntry
 
 PERSON_FIELDS = (
-    "id", "nickname", "display_name", "phone", "line_user_id", "status", "notes",
+    "id", "nickname", "display_name", "full_name", "name_kana", "language", "phone",
+    "line_user_id", "status", "notes",
     "health_notes", "schedule_kind", "interval_days", "weekdays", "check_time",
     "skip_holidays", "next_check_at", "consent_at", "consent_withdrawn_at",
     "created_at", "blocked_at", "erased_at",

@@ -48,6 +48,18 @@ from .models import Check, Inbox, Outbox, Task, TimelineEntry
 ERASED_TEXT = "（消去済み）"
 PRUNED_KEY = "anpiPruned"
 BATCH = 200
+# The Person columns that name or reach the person: blanked by erase_person
+# (the roster's 氏名 and フリガナ too; statistics stay).
+PERSONAL_FIELDS = (
+    "nickname",
+    "display_name",
+    "full_name",
+    "name_kana",
+    "phone",
+    "notes",
+    "health_notes",
+    "line_user_id",
+)
 
 
 def inbox_stub(event: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +101,7 @@ def erase_person(person: Person, now: datetime, *, actor: Actor, reason: str) ->
     line_user_id, channel_id = person.line_user_id, person.channel_id
     if person.status in (Person.Status.ACTIVE, Person.Status.REGISTERING):
         person.status = Person.Status.STOPPED
-    for name in ("nickname", "display_name", "phone", "notes", "health_notes", "line_user_id"):
+    for name in PERSONAL_FIELDS:
         setattr(person, name, "")
     person.settings_nonce = secrets.token_urlsafe(12)
     person.next_check_at = None
@@ -98,12 +110,7 @@ def erase_person(person: Person, now: datetime, *, actor: Actor, reason: str) ->
     person.save(
         update_fields=[
             "status",
-            "nickname",
-            "display_name",
-            "phone",
-            "notes",
-            "health_notes",
-            "line_user_id",
+            *PERSONAL_FIELDS,
             "settings_nonce",
             "next_check_at",
             "consent_at",

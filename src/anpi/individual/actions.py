@@ -18,6 +18,7 @@ from anpi.people import consent as consents
 from anpi.people import schedule_words
 from anpi.people.actions import lock_or_create_line_person
 from anpi.people.models import Contact, Person
+from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
 from . import contact_link, messages
@@ -218,14 +219,22 @@ def _ask_contact_consent(person: Person, contact: Contact, now: datetime) -> Non
     )
 
 
-def save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> None:
+def save_contacts(
+    person: Person, rows: list[dict[str, Any]], now: datetime, actor: Actor | None = None
+) -> list[str]:
     """Apply the contact rows of the settings form (see forms.BaseContactFormSet.contacts).
 
     A row with an id that is not one of this person's contacts is ignored (a
     tampered form, or a contact removed meanwhile). Changing the phone or
     e-mail of a contact asks for consent again, under a fresh token, because
-    it may now reach someone else.
+    it may now reach someone else. ``actor``: staff editing on the person's
+    behalf (``staff_actions.do_staff_edit_person``), named on the timeline;
+    None for the person's own page. Returns what happened, one of "added",
+    "changed", "removed" per contact touched. Raises ValueError past
+    ``MAX_CONTACTS`` (the caller's transaction then saves nothing).
     """
+    by = "スタッフが" if actor is not None else ""
+    done: list[str] = []
     existing = {c.pk: c for c in Contact.objects.select_for_update().filter(person=person)}
     for row in rows:
         contact = existing.get(row["id"]) if row.get("id") else None
@@ -234,9 +243,12 @@ def save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> 
         if row["remove"]:
             if contact is not None:
                 consents.withdraw_contact_consent(contact, now, via="removed")
-                timeline.record(person, "contact_removed", f"緊急連絡先 {contact.name} を削除", now)
+                timeline.record(
+                    person, "contact_removed", f"{by}緊急連絡先 {contact.name} を削除", now, actor=actor
+                )
                 del existing[contact.pk]
                 contact.delete()
+                done.append("removed")
             continue
         fields = {k: row[k] for k in ("name", "relation", "phone", "email")}
         if contact is None:
@@ -248,11 +260,13 @@ def save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> 
             timeline.record(
                 person,
                 "contact_added",
-                f"緊急連絡先 {contact.name}（{contact.relation}）を追加、{how}",
+                f"{by}緊急連絡先 {contact.name}（{contact.relation}）を追加、{how}",
                 now,
                 contact=contact.pk,
+                actor=actor,
             )
             _ask_contact_consent(person, contact, now)
+            done.append("added")
             continue
         reach_changed = contact.phone != fields["phone"] or contact.email != fields["email"]
         changed = [k for k, v in fields.items() if getattr(contact, k) != v]
@@ -271,14 +285,16 @@ def save_contacts(person: Person, rows: list[dict[str, Any]], now: datetime) -> 
             changed += ["confirmed_at", "declined_at", "line_user_id", "token", "token_issued_at"]
             changed += contact_link.CODE_FIELDS
         contact.save(update_fields=changed)
-        text = f"緊急連絡先 {contact.name} を変更"
+        text = f"{by}緊急連絡先 {contact.name} を変更"
         if reach_changed:
             text += "（連絡先が変わったため同意を確認し直します）"
-        timeline.record(person, "contact_changed", text, now, contact=contact.pk)
+        timeline.record(person, "contact_changed", text, now, contact=contact.pk, actor=actor)
         if reach_changed:
             _ask_contact_consent(person, contact, now)
+        done.append("changed")
     if len(existing) > MAX_CONTACTS:
         raise ValueError(f"at most {MAX_CONTACTS} emergency contacts")
+    return done
 
 
 def consent_summary(person: Person) -> str:

@@ -8,6 +8,7 @@ saving goes through ``anpi.individual.actions.do_save_registration``.
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 import phonenumbers
 from django import forms
@@ -18,6 +19,8 @@ from anpi.people.textnorm import (
     InvalidEmail,
     clean_display_name,
     grapheme_length,
+    is_kana_name,
+    kana_key,
     normalize_email,
     normalize_phone_text,
 )
@@ -59,6 +62,44 @@ KIND_CHOICES = [
     ("interval", _("なんにちに 1かい")),
     ("weekdays", _("ようびを えらぶ")),
 ]
+
+
+def settings_initial(person: Any) -> dict[str, Any]:
+    """The settings form's values for ``person`` as saved (its GET page)."""
+    from anpi.people.consent import has_purpose
+    from anpi.people.phones import display_phone
+
+    return {
+        "nickname": person.nickname or person.display_name[:20],
+        "phone": display_phone(person.phone),
+        "schedule_kind": person.schedule_kind,
+        "interval_days": person.interval_days,
+        "weekdays": [d for d in person.weekdays.split(",") if d.strip()],
+        "check_time": person.check_time.strftime("%H:%M") if person.check_time else DEFAULT_TIME,
+        "skip_holidays": person.skip_holidays,
+        "language": person.language,
+        "agree": person.consent_at is not None,
+        "agree_health": has_purpose(person, "health_notes"),
+    }
+
+
+def contacts_initial(person: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    """(the contact formset's initial rows, the contacts) for ``person``: up to
+    ``MAX_CONTACTS``, oldest first."""
+    from anpi.people.phones import display_phone
+
+    contacts = list(person.contacts.order_by("id")[:MAX_CONTACTS])
+    initial = [
+        {
+            "contact_id": c.pk,
+            "name": c.name,
+            "relation": c.relation,
+            "phone": display_phone(c.phone),
+            "email": c.email,
+        }
+        for c in contacts
+    ]
+    return initial, contacts
 
 
 def normalize_phone(value: str) -> str:
@@ -213,6 +254,28 @@ class SettingsForm(forms.Form):
         if "weekdays" in data:
             data["weekdays"] = sorted(int(d) for d in data["weekdays"])
         return data
+
+
+class RosterNamesForm(forms.Form):
+    """氏名 and フリガナ from a city's roster: staff only, never shown to the person
+    (``individual.staff_actions.staff_edit_forms``). The reading is stored as
+    ``textnorm.kana_key`` (katakana), which the people list searches."""
+
+    full_name = forms.CharField(label=_("氏名"), max_length=100, required=False)
+    name_kana = forms.CharField(label=_("フリガナ"), max_length=100, required=False)
+
+    def clean_full_name(self) -> str:
+        return clean_display_name(self.cleaned_data["full_name"])
+
+    def clean_name_kana(self) -> str:
+        value = self.cleaned_data["name_kana"].strip()
+        if not value:
+            return ""
+        if not is_kana_name(value):
+            raise forms.ValidationError(
+                _("フリガナは カタカナか ひらがなで かいてください。"), code="not_kana"
+            )
+        return kana_key(value)
 
 
 class ContactForm(forms.Form):

@@ -17,12 +17,10 @@ from django.views.decorators.http import require_http_methods
 from anpi.channels.line.oamessage import oa_message_url
 from anpi.engine.clock import get_clock
 from anpi.people import linkcodes
-from anpi.people.consent import has_purpose
-from anpi.people.models import Contact, Person
-from anpi.people.phones import display_phone
+from anpi.people.models import Contact
 
 from . import actions, withdrawal
-from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm
+from .forms import ContactFormSet, SettingsForm, contacts_initial, settings_initial
 from .links import LinkError, person_from_token
 
 # The session remembers which link was just saved, so that a double-tapped
@@ -49,37 +47,6 @@ def _link_error(request, reason: str):
     return _private(render(request, "individual/link_error.html", {"reason": reason}, status=status))
 
 
-def _initial_settings(person: Person) -> dict:
-    initial = {
-        "nickname": person.nickname or person.display_name[:20],
-        "phone": display_phone(person.phone),
-        "schedule_kind": person.schedule_kind,
-        "interval_days": person.interval_days,
-        "weekdays": [d for d in person.weekdays.split(",") if d.strip()],
-        "check_time": person.check_time.strftime("%H:%M") if person.check_time else DEFAULT_TIME,
-        "skip_holidays": person.skip_holidays,
-        "language": person.language,
-        "agree": person.consent_at is not None,
-        "agree_health": has_purpose(person, "health_notes"),
-    }
-    return initial
-
-
-def _initial_contacts(person: Person) -> tuple[list[dict], list[Contact]]:
-    contacts = list(person.contacts.order_by("id")[: actions.MAX_CONTACTS])
-    initial = [
-        {
-            "contact_id": c.pk,
-            "name": c.name,
-            "relation": c.relation,
-            "phone": display_phone(c.phone),
-            "email": c.email,
-        }
-        for c in contacts
-    ]
-    return initial, contacts
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def settings_page(request, token):
@@ -93,7 +60,7 @@ def settings_page(request, token):
             return redirect("individual:settings-done")
         return _link_error(request, str(exc))
 
-    contact_initial, contacts = _initial_contacts(person)
+    contact_initial, contacts = contacts_initial(person)
     if request.method == "POST":
         form = SettingsForm(request.POST)
         formset = ContactFormSet(request.POST, initial=contact_initial, prefix="contacts")
@@ -110,7 +77,7 @@ def settings_page(request, token):
             }
             return redirect("individual:settings-done")
     else:
-        form = SettingsForm(initial=_initial_settings(person))
+        form = SettingsForm(initial=settings_initial(person))
         formset = ContactFormSet(initial=contact_initial, prefix="contacts")
 
     by_id = {c.pk: c for c in contacts}

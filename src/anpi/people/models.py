@@ -128,6 +128,14 @@ class Person(LookupHashesMixin, models.Model):
             ),
             # dashboard.views.people.people_list: search by phone number.
             models.Index(fields=["tenant", "phone_hash"], name="person_phone_hash_idx"),
+            # dashboard.people_query.matching_ids: the people list sorted by name
+            # (the default) or by reading walks these and stops after one page.
+            models.Index(
+                fields=["tenant", "nickname", "display_name", "id"], name="person_list_name_idx"
+            ),
+            models.Index(
+                fields=["tenant", "name_kana", "nickname", "id"], name="person_list_kana_idx"
+            ),
         ]
 
     def __str__(self) -> str:

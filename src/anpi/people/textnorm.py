@@ -21,6 +21,7 @@ Public functions:
 - :func:`grapheme_length` — what a person counts as characters.
 - :func:`normalize_email` — a deliverable address, or :class:`InvalidEmail`.
 - :func:`normalize_phone_text` — a phone number ready for ``phonenumbers``.
+- :func:`kana_key` / :func:`is_kana_name` — フリガナ as stored and searched (katakana).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ __all__ = [
     "InvalidEmail",
     "clean_display_name",
     "grapheme_length",
+    "kana_key",
+    "is_kana_name",
     "is_ok_text",
     "is_settings_text",
     "normalize_email",
@@ -93,6 +96,24 @@ def normalize_input(text: str) -> str:
 def _hiragana(text: str) -> str:
     """Katakana letters as hiragana (「ゲンキ」→「げんき」), for matching only."""
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+def kana_key(text: str) -> str:
+    """A name's reading in one comparable form: :func:`normalize_input` (NFKC turns
+    half-width ｶﾀｶﾅ full-width), then hiragana as katakana, so 「やまだ はなこ」,
+    「ﾔﾏﾀﾞ　ﾊﾅｺ」 and 「ヤマダ ハナコ」 all give 「ヤマダ ハナコ」. ``Person.name_kana``
+    is stored this way and the people list searches it with the query's key."""
+    text = normalize_input(text)
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+_KANA_NAME = regex.compile(r"^[\p{Katakana}ー・ ]+$")
+
+
+def is_kana_name(text: str) -> bool:
+    """True if ``text`` (after :func:`kana_key`) is a reading written in kana only:
+    katakana, the long-vowel mark, 「・」 and spaces (a フリガナ column of a roster)."""
+    return bool(_KANA_NAME.match(kana_key(text)))
 
 
 # --- is_ok_text --------------------------------------------------------------------------

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
-from anpi.groups.models import TeamWatcher
+from anpi.groups.models import Team, TeamWatcher
 from anpi.individual import actions as people_actions
+from anpi.individual import staff_actions
 from anpi.people import linkcodes
 from anpi.people.consent import current_consent
-from anpi.people.lookups import looks_like_phone, phone_q
 from anpi.people.models import Consent, Contact, Person
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
+from anpi.tenants.actors import Actor
 from anpi.tenants.audit import audited, note
 
 from ..display import (
@@ -34,11 +36,14 @@ from ..display import (
     schedule_words,
 )
 from ..forms import PeopleFilterForm, TaskOutcomeForm
+from ..people_query import DEFAULT_SORT, PER_PAGE, PeopleQuery, matching_ids, page_rows
 from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
 from .privacy import NotesForm
 
-PEOPLE_PER_PAGE = 50
+PEOPLE_PER_PAGE = PER_PAGE
+# The people list's query string: search, filters, sort and page.
+LIST_PARAMS = ("q", "light", "team", "schedule", "answered", "sort", "page")
 TIMELINE_PER_PAGE = 20
 
 
@@ -62,38 +67,47 @@ def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
 @staff_view
 @audited("people.list")
 def people_list(request: StaffRequest) -> HttpResponse:
-    form = PeopleFilterForm(request.GET or None)
+    teams = list(
+        Team.objects.filter(tenant=request.tenant).order_by("name").values_list("id", "name")
+    )
+    form = PeopleFilterForm(request.GET or None, teams=teams)
     # Watchers (見守る人) who friended the account are not 利用者: listed apart.
     watchers = TeamWatcher.objects.filter(tenant=request.tenant).select_related("team")
     watcher_ids = TeamWatcher.objects.filter(tenant=request.tenant).exclude(line_user_id="")
-    people = with_status(
-        scoped(request, Person.objects.all()).exclude(
-            Q(line_user_id__in=watcher_ids.values("line_user_id")) & Q(team_link__isnull=True)
-        )
+    people = scoped(request, Person.objects.all()).exclude(
+        Q(line_user_id__in=watcher_ids.values("line_user_id")) & Q(team_link__isnull=True)
     )
-    if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            # Phone numbers are encrypted: only an exact match on the whole
-            # normalised number is possible (people.lookups), never a part of it.
-            match = Q(nickname__icontains=q) | Q(display_name__icontains=q)
-            if looks_like_phone(q):
-                match |= phone_q(q)
-            people = people.filter(match)
-        if form.cleaned_data["light"]:
-            people = people.filter(light=form.cleaned_data["light"])
-    page = Paginator(people.order_by("nickname", "display_name", "id"), PEOPLE_PER_PAGE).get_page(
-        request.GET.get("page")
+    # A value that is not a choice (a team of another tenant, an old bookmark)
+    # is left out; the other conditions still apply.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds the fields that are valid
+        data = form.cleaned_data
+    wanted = PeopleQuery(
+        q=(data.get("q") or "").strip(),
+        light=data.get("light") or "",
+        team=data.get("team"),
+        schedule=data.get("schedule") or "",
+        answered=data.get("answered") or "",
+        sort=data.get("sort") or DEFAULT_SORT,
     )
     now = get_clock().now()
-    rows = [_row(p, now) for p in page]
+    # Two steps in SQL: the count and one page of ids (filters and sort), then
+    # that page's persons with their lights (people_query).
+    ids = matching_ids(people, wanted, now, ZoneInfo(request.tenant.timezone))
+    page = Paginator(ids, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page_ids = cast(QuerySet[Any, Any], page.object_list)  # a slice of ``ids``
+    rows = [_row(p, now) for p in page_rows(page_ids, wanted.sort)]
     note(
         request,
         person_ids=[row["person"].pk for row in rows],
-        query={k: request.GET.get(k, "") for k in ("q", "light", "page") if k in request.GET},
+        query={k: request.GET.get(k, "") for k in LIST_PARAMS if k in request.GET},
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    # The pager's links keep the search, filters and sort (bookmarkable pages).
+    query = QueryDict(mutable=True)
+    for key in LIST_PARAMS:
+        if key != "page" and request.GET.get(key):
+            query[key] = request.GET[key]
     return render(
         request,
         "dashboard/people_list.html",
@@ -186,3 +200,70 @@ def contact_confirm(request: StaffRequest, contact_id: int) -> HttpResponse:
             }
         messages.success(request, text)
     return redirect("dashboard:person", contact.person_id)
+
+
+def _contact_rows(edit: staff_actions.StaffEditForms) -> list[dict[str, Any]]:
+    """Each contact form with its contact (for the consent label), numbered."""
+    by_id = {c.pk: c for c in edit.contact_objects}
+    rows = []
+    for number, form in enumerate(edit.contacts.forms, start=1):
+        raw_id = form["contact_id"].value()
+        contact = by_id.get(int(raw_id)) if str(raw_id or "").isdigit() else None
+        consent = contact_consent(contact) if contact is not None else None
+        rows.append({"form": form, "contact": contact, "consent": consent, "number": number})
+    return rows
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+@audited("person.edit_form", "Person", "person_id")
+def person_edit(request: StaffRequest, person_id: int) -> HttpResponse:
+    """Staff edit a person's settings, roster names and emergency contacts,
+    validated by the person's own settings page's forms and saved by
+    ``staff_actions.do_staff_edit_person`` (all or nothing, audited there)."""
+    person = tenant_object_or_404(request, Person.objects.select_related("tenant"), pk=person_id)
+    if person.erased_at is not None:
+        messages.error(request, pgettext(CTX, "This person's personal data was erased."))
+        return redirect("dashboard:person", person.pk)
+    error = ""
+    if request.method == "POST":
+        edit = staff_actions.staff_edit_forms(person, request.POST)
+        if edit.is_valid():
+            try:
+                staff_actions.do_staff_edit_person(
+                    person, edit.cleaned_data(), Actor.staff(request.user), get_clock().now()
+                )
+            except staff_actions.StaffEditRefused:
+                messages.error(request, pgettext(CTX, "This person's personal data was erased."))
+                return redirect("dashboard:person", person.pk)
+            except ValueError:
+                # More contacts than the limit (one added meanwhile): nothing was saved.
+                error = pgettext(CTX, "A person can have at most %(n)s emergency contacts.") % {
+                    "n": people_actions.MAX_CONTACTS
+                }
+            else:
+                note(request, skip=True)  # the action wrote "person.edit"
+                messages.success(request, pgettext(CTX, "Saved the changes."))
+                return redirect("dashboard:person", person.pk)
+    else:
+        edit = staff_actions.staff_edit_forms(person)
+    note(request, person_ids=[person.pk], contact_ids=[c.pk for c in edit.contact_objects])
+    has_errors = bool(
+        error
+        or edit.settings.errors
+        or edit.names.errors
+        or any(edit.contacts.errors)
+        or edit.contacts.non_form_errors()
+    )
+    return render(
+        request,
+        "dashboard/person_edit.html",
+        {
+            "person": person,
+            "edit": edit,
+            "contact_rows": _contact_rows(edit),
+            "error": error,
+            "has_errors": has_errors,
+            "nav": "people",
+        },
+    )
