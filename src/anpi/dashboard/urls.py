@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import audit, line_settings, people, platform, privacy, queue, staff, tenant
+from .views import audit, line_settings, overview, people, platform, privacy, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
     path("", queue.call_queue, name="home"),
+    path("overview/", overview.overview, name="overview"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
     path("people/", people.people_list, name="people"),

@@ -58,6 +58,13 @@ class Check(models.Model):
             ),
             # dashboard people list / person page: a person's latest checks.
             models.Index(fields=["person", "-due_at"], name="check_person_recent_idx"),
+            # engine.tallies.answer_counts as the overview board (today) and the
+            # pilot report (a month) call it: a tenant's checks due in a period.
+            models.Index(fields=["tenant", "due_at"], name="check_tenant_due_idx"),
+            # dashboard.overview.open_escalations: a tenant's open checks past a step.
+            models.Index(
+                fields=["tenant", "step"], condition=Q(state="open"), name="check_open_tenant_idx"
+            ),
         ]
 
     def __str__(self) -> str:
