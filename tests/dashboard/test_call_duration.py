@@ -57,7 +57,7 @@ def test_the_outcome_form_has_a_timer_that_fills_the_minutes_field(operator_clie
     page = operator_client.get("/").content.decode()
     form = page[page.index('class="outcome-form"') :]
 
-    assert f'id="minutes-{call.pk}" name="duration_minutes" type="number"' in form
+    assert f'id="minutes-{call.pk}" name="duration_minutes" type="number" min="0" max="600"' in form
     # The timer's button is hidden until call_timer.js shows it: without
     # JavaScript staff type the minutes.
     assert 'data-timer-toggle hidden data-stop-label="タイマー停止">タイマー開始</button>' in form

@@ -4,12 +4,11 @@
  * type the minutes. With it, 「タイマー開始」 starts counting, 「タイマー停止」
  * (or sending the form while it runs) fills the minutes field with the elapsed
  * time rounded up to whole minutes (a 20-second call took a minute of someone's
- * time), at most 600 like the server's check. Staff may still correct the number.
+ * time), at most the field's max (the server's limit). Staff may still correct it.
  * Served as a file: the Content Security Policy allows no inline script.
  */
 (function () {
   "use strict";
-  var MAX_MINUTES = 600;
 
   function setUp(box) {
     var input = box.querySelector("input[name=duration_minutes]");
@@ -40,7 +39,8 @@
     function stop() {
       window.clearInterval(tick);
       var minutes = Math.ceil((Date.now() - startedAt) / 60000);
-      input.value = String(Math.min(Math.max(minutes, 1), MAX_MINUTES));
+      var most = parseInt(input.max, 10) || minutes;
+      input.value = String(Math.min(Math.max(minutes, 1), most));
       startedAt = null;
       button.textContent = startLabel;
       button.setAttribute("aria-pressed", "false");
