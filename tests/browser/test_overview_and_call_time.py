@@ -8,6 +8,9 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from anpi.engine.models import Task
+from anpi.tenants.models import AuditEntry
+
 from .test_pilot_report import log_in
 
 
@@ -57,6 +60,10 @@ def test_an_operator_sees_who_to_call_times_the_call_and_the_report_counts_the_m
     card.get_by_role("button", name="本人と話せた・無事").click()
     expect(queue.locator(".messages")).to_contain_text("はなこさん")
     expect(queue.locator("main")).to_contain_text("いま電話が必要な方はいません")
+    done = Task.objects.get(kind="call_person")
+    assert (done.state, done.outcome, done.duration_minutes) == ("done", "safe", 1)
+    audit = AuditEntry.objects.get(action="task.outcome", object_id=str(done.pk))
+    assert audit.detail["duration_minutes"] == 1
 
     # The board, still open in the first tab, updated itself: no reload.
     expect(calls).to_contain_text("いま電話が必要な方はいません")

@@ -108,3 +108,14 @@ def test_the_pilot_report_sums_the_minutes_staff_recorded(
     page = operator_client.get("/reports/").content.decode()
     assert '通話時間（分）</th><td class="num">37分</td>' in page  # 12 + 25
     assert '通話時間の記録がない電話</th><td class="num">1件</td>' in page
+
+
+def test_the_minutes_error_is_in_english_for_staff_who_chose_it(operator_client, call):
+    operator_client.cookies["django_language"] = "en"
+    response = operator_client.post(
+        f"/tasks/{call.pk}/outcome/", {"outcome": "safe", "duration_minutes": "601"}
+    )
+
+    assert "Enter the call time as whole minutes from 0 to 600." in response.content.decode()
+    call.refresh_from_db()
+    assert call.state == Task.State.OPEN

@@ -242,3 +242,13 @@ def test_watchers_and_strangers_to_the_dashboard_cannot_open_it(client, watcher)
     assert client.get("/overview/").status_code == 302  # to the login page
     client.force_login(watcher)
     assert client.get("/overview/").status_code == 403
+
+
+def test_the_board_speaks_english_to_staff_who_chose_it(operator_client, a_day):
+    operator_client.cookies["django_language"] = "en"
+    page = operator_client.get("/overview/").content.decode()
+
+    assert "Who needs a call now" in page and "Open escalations" in page
+    assert '<a href="/overview/" aria-current="page">Overview</a>' in page
+    assert '<th scope="row">1–2 days</th><td>2</td>' in page
+    assert figure(page, "rate") == "75.0%"
