@@ -2,11 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from anpi.dashboard.views import account
+from anpi.dashboard.views.assets import favicon
 from anpi.dashboard.views.health import healthz
 from anpi.engine.webhook import line_webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("demo/", include("anpi.demo.urls")),
     path("line/webhook/<str:token>/", line_webhook, name="line-webhook"),
     # LINE does not follow redirects: the console's Verify must work without the slash too.
     path("line/webhook/<str:token>", line_webhook, name="line-webhook-no-slash"),

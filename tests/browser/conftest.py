@@ -10,6 +10,7 @@ import os
 import shutil
 
 import pytest
+from tests.dashboard.conftest import run, three_services  # noqa: F401 - the alerts board's alerts
 
 CHROMIUM = os.environ.get("ANPI_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 

@@ -226,3 +226,36 @@ def test_the_timeline_names_staff_tasks_in_japanese(operator_client, make_person
     texts = list(TimelineEntry.objects.filter(person=person).values_list("text", flat=True))
     assert "スタッフ作業: 本人に電話 — 応答がありません" in texts
     assert "本人に電話: つながらない" in texts
+
+
+def test_the_decision_buttons_follow_the_staffs_language(client, operator, make_person, clock, run):
+    """「次の対応を決める」 in Japanese by default and in English on request."""
+    from anpi.engine.models import Task
+
+    person = make_person()
+    check = person.checks.create(
+        tenant=person.tenant, due_at=clock.now(), policy=[], created_at=clock.now()
+    )
+    Task.objects.create(
+        tenant=person.tenant,
+        check_run=check,
+        person=person,
+        kind="decide",
+        deadline=clock.now(),
+        created_at=clock.now(),
+        reason="次の対応を決めてください",
+    )
+    client.force_login(operator)
+    japanese = client.get("/").content.decode()
+    for label in ("訪問する", "入院・外出と分かった", "警察・消防に連絡した", "連絡先から無事と聞いた"):
+        assert label in japanese
+    client.cookies["django_language"] = "en"
+    english = client.get("/").content.decode()
+    for label in (
+        "Decide to visit",
+        "Found to be in hospital or away",
+        "Called the police or fire service",
+        "Heard from a contact: safe",
+    ):
+        assert label in english
+    assert "警察・消防に連絡した" not in english

@@ -177,10 +177,19 @@ def test_a_double_tapped_save_button_shows_the_done_page(client, newcomer, form_
     assert Outbox.objects.filter(purpose="registered").count() == 1
 
 
-def test_a_used_link_cannot_even_be_opened(client, newcomer, form_data):
+def test_a_used_link_cannot_even_be_opened_by_another_browser(client, newcomer, form_data):
     path = settings_path(newcomer)
     client.post(path, form_data)
-    assert client.get(path).status_code == 404
+    assert client.__class__().get(path).status_code == 404
+
+
+def test_going_back_to_a_used_link_shows_what_was_saved(client, newcomer, form_data):
+    path = settings_path(newcomer)
+    client.post(path, form_data)
+    response = client.get(path, follow=True)
+    html = response.content.decode()
+    assert "せっていが おわりました" in html and "まいにち" in html
+    assert "つかいました" not in html
 
 
 def test_an_expired_link_says_to_ask_for_a_new_one_in_line(
@@ -193,6 +202,20 @@ def test_an_expired_link_says_to_ask_for_a_new_one_in_line(
     html = response.content.decode()
     assert "きげんが きれました" in html
     assert "「せってい」と おくってください" in html
+    assert reload(newcomer).status == Person.Status.REGISTERING
+
+
+def test_the_link_expires_after_a_week_on_anpis_clock_not_the_computers(
+    client, clock, newcomer, form_data
+):
+    # The demo's fast clock and a test's fixed clock both age links: a week of
+    # anpi time is a week, however little real time went by.
+    path = settings_path(newcomer)
+    clock.advance(days=6, hours=23)
+    assert client.get(path).status_code == 200
+    clock.advance(hours=2)
+    response = client.post(path, form_data)
+    assert response.status_code == 410
     assert reload(newcomer).status == Person.Status.REGISTERING
 
 

@@ -47,6 +47,8 @@ PUBLIC: dict[str, str] = {
     "groups:settings": "a group's signed settings link (tests/groups)",
     "individual:settings-withdraw": "the person's own signed settings link: withdraws their consent",
     "individual:contact-report": "a contact's signed one-time report link (tests/e2e/test_true_messages)",
+    "favicon": "a static icon",
+    "demo:mailbox": "the demo's e-mails; 404 unless ANPI_DEMO (tests/demo/test_demo_pages)",
 }
 
 
@@ -77,6 +79,12 @@ RULES: dict[str, Rule] = {
     "dashboard:overview": Rule("staff"),
     "dashboard:task-outcome": Rule("staff", "post"),
     "dashboard:task-decide": Rule("staff", "post"),
+    "dashboard:alerts": Rule("staff"),
+    "dashboard:alert-claim": Rule("staff", "post"),
+    "dashboard:alert-assign": Rule("admin", "post"),
+    "dashboard:alert-outcome": Rule("staff", "post"),
+    "dashboard:incident-claim": Rule("staff", "post"),
+    "dashboard:incident-assign": Rule("admin", "post"),
     "dashboard:people": Rule("staff"),
     "dashboard:person": Rule("staff"),
     "dashboard:contact-confirm": Rule("staff", "post"),
@@ -90,6 +98,7 @@ RULES: dict[str, Rule] = {
     "municipal:overview": Rule("staff"),
     "municipal:channel": Rule("admin", ok=302),  # moved to /settings/line/
     "dashboard:line-settings": Rule("admin"),
+    "dashboard:tenant-settings": Rule("admin"),
     "dashboard:line-friend-qr": Rule("staff", ok=404),  # tenant B has no channel: no QR
     "municipal:organization-new": Rule("admin"),
     "municipal:policy-new": Rule("admin"),
@@ -116,6 +125,7 @@ RULES: dict[str, Rule] = {
 PARAMS: dict[str, Callable[[Any], Any]] = {
     "person_id": lambda w: w.person.pk,
     "task_id": lambda w: w.task.pk,
+    "check_id": lambda w: w.check.pk,
     "contact_id": lambda w: w.contact.pk,
     "team_id": lambda w: w.team.pk,
     "alert_id": lambda w: w.alert.pk,

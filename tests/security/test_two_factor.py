@@ -48,6 +48,7 @@ def staff_urls() -> list[str]:
                 "<int:team_id>",
                 "<int:person_id>",
                 "<int:task_id>",
+                "<int:check_id>",
                 "<int:alert_id>",
                 "<int:group_id>",
                 "<int:invite_id>",

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import audit, line_settings, overview, people, platform, privacy, queue, staff, tenant
+from .views import (
+    alerts,
+    audit,
+    line_settings,
+    overview,
+    people,
+    platform,
+    privacy,
+    queue,
+    staff,
+    tenant,
+)
+from .views.tenant_settings import tenant_settings
 
 app_name = "dashboard"
 urlpatterns = [
@@ -8,6 +20,12 @@ urlpatterns = [
     path("overview/", overview.overview, name="overview"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
+    path("alerts/", alerts.alerts_board, name="alerts"),
+    path("alerts/<int:alert_id>/claim/", alerts.alert_claim, name="alert-claim"),
+    path("alerts/<int:alert_id>/assign/", alerts.alert_assign, name="alert-assign"),
+    path("alerts/<int:alert_id>/outcome/", alerts.alert_outcome, name="alert-outcome"),
+    path("alerts/incidents/<int:check_id>/claim/", alerts.incident_claim, name="incident-claim"),
+    path("alerts/incidents/<int:check_id>/assign/", alerts.incident_assign, name="incident-assign"),
     path("people/", people.people_list, name="people"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("people/<int:person_id>/notes/", privacy.person_notes, name="person-notes"),
@@ -25,6 +43,7 @@ urlpatterns = [
     path("staff/<int:membership_id>/enable/", staff.staff_enable, name="staff-enable"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
+    path("settings/", tenant_settings, name="tenant-settings"),
     path("settings/line/", line_settings.line_settings, name="line-settings"),
     path("settings/line/friend-qr.svg", line_settings.friend_qr, name="line-friend-qr"),
     path("platform/tenants/", platform.tenants, name="platform-tenants"),

@@ -11,6 +11,9 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.core.wsgi import get_wsgi_application
 
+from anpi.demo import mailbox
+from anpi.engine.clock import get_clock
+
 log = logging.getLogger("anpi.demo")
 
 
@@ -29,16 +32,18 @@ def start_web(host: str, port: int) -> ThreadedWSGIServer:
 
 
 class PrintingMailbox:
-    """Shows each e-mail anpi sends (to contacts, to staff) on the console."""
+    """Keeps each e-mail anpi sends (to contacts, to staff) for the demo's mailbox
+    page (``demo.mailbox``) and shows it on the console."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         mail = message_from_bytes(envelope.content, policy=policy.default)
         body = mail.get_body(preferencelist=("plain",))
         text = body.get_content() if body else ""
-        print(
-            f"\n📧 e-mail to {', '.join(envelope.rcpt_tos)}: {mail['subject']}\n{text}\n",
-            flush=True,
+        subject = str(mail["subject"] or "")
+        mailbox.deliver(
+            mailbox.Mail(get_clock().now(), tuple(envelope.rcpt_tos), subject, text)
         )
+        print(f"\n📧 e-mail to {', '.join(envelope.rcpt_tos)}: {subject}\n{text}\n", flush=True)
         return "250 OK"
 
 

@@ -134,10 +134,28 @@ resend = _push_step("resend")
 last_notice = _push_step("last_notice")
 
 
-def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime:
-    task = open_task(
-        check, Task.Kind.CALL_PERSON, now, timedelta(seconds=params["deadline"]), "応答がありません"
-    )
+NO_PHONE_REASON = "応答がありません。電話番号がありません: 訪問、連絡先への確認、チーム・グループへの依頼を"
+
+
+def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime | None:
+    """Open a staff call to the person (deadline: ``params["deadline"]`` seconds).
+
+    A person with no phone number (typical of group and team members, who joined
+    by LINE alone) goes to the call queue only if the policy says so:
+    ``no_phone`` is ``"queue"`` (the default: a card that says what else staff
+    can do) or ``"skip"`` (the step is passed over, on the timeline, and the
+    ladder goes on at once)."""
+    if not check.person.phone and params.get("no_phone", "queue") == "skip":
+        timeline.record(
+            check.person,
+            "call_skipped",
+            "電話番号がないため、スタッフの電話は飛ばしました（エスカレーションポリシーの設定）",
+            now,
+            check,
+        )
+        return None
+    reason = "応答がありません" if check.person.phone else NO_PHONE_REASON
+    task = open_task(check, Task.Kind.CALL_PERSON, now, timedelta(seconds=params["deadline"]), reason)
     return task.deadline
 
 
@@ -178,7 +196,9 @@ for _action in (
                    "early_window": Param("seconds", low=0, high=86400)}),
     Action("resend", resend, "もう一度送る"),
     Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
-    Action("call_task", call_task, "スタッフが本人に電話", params={"deadline": _DEADLINE}),
+    Action("call_task", call_task, "スタッフが本人に電話",
+           params={"deadline": _DEADLINE,
+                   "no_phone": Param("choice", choices=("queue", "skip"))}),
     Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる"),
     Action("decide_task", decide_task, "スタッフが次の対応を決める", last=True,
            params={"deadline": _DEADLINE}),

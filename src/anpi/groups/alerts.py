@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -83,6 +84,24 @@ def _outcome_deadline(check: Check) -> timedelta:
     return timedelta(seconds=seconds) if seconds else DEFAULT_OUTCOME_DEADLINE
 
 
+def hold_for_claimer(check: Check, now: datetime) -> None:
+    """Someone claimed the check's alert: the ladder waits for their outcome
+    until the step's ``outcome_deadline`` (never sooner than it would have
+    gone on anyway). The ``version`` bump makes a step racing it lose its CAS."""
+    hold = now + _outcome_deadline(check)
+    Check.objects.filter(pk=check.pk, state=Check.State.OPEN, next_action_at__lt=hold).update(
+        next_action_at=hold, version=F("version") + 1
+    )
+
+
+def close_if_settled(alert: Alert) -> None:
+    """An open alert whose check is no longer open is closed (compare-and-set
+    on ``state = open``), so that nobody claims an incident that is over."""
+    if alert.state == Alert.State.OPEN and alert.check_run.state != Check.State.OPEN:
+        Alert.objects.filter(pk=alert.pk, state=Alert.State.OPEN).update(state=Alert.State.CLOSED)
+        alert.state = Alert.State.CLOSED
+
+
 def _find(alert_id: int, ctx: ChatContext) -> Alert | None:
     return (
         Alert.objects.select_related("check_run", "person", "group", "team")
@@ -98,11 +117,7 @@ def claim_alert(alert_id: int, ctx: ChatContext) -> str:
         if alert is None or not may_act(alert, ctx):
             return "refused"
         check = alert.check_run
-        if alert.state == Alert.State.OPEN and check.state != Check.State.OPEN:
-            Alert.objects.filter(pk=alert.pk, state=Alert.State.OPEN).update(
-                state=Alert.State.CLOSED
-            )
-            alert.state = Alert.State.CLOSED
+        close_if_settled(alert)
         won = Alert.objects.filter(pk=alert.pk, state=Alert.State.OPEN).update(
             state=Alert.State.CLAIMED,
             claimed_by=ctx.user_id,
@@ -121,10 +136,7 @@ def claim_alert(alert_id: int, ctx: ChatContext) -> str:
                 return "claimed"
             ctx.reply(messages.already_claimed_message(alert.claimed_by_name))
             return "taken"
-        hold = ctx.now + _outcome_deadline(check)
-        Check.objects.filter(pk=check.pk, state=Check.State.OPEN, next_action_at__lt=hold).update(
-            next_action_at=hold, version=F("version") + 1
-        )
+        hold_for_claimer(check, ctx.now)
         timeline.record(
             alert.person,
             "alert_claimed",
@@ -181,36 +193,54 @@ def record_outcome(alert_id: int, outcome: str, ctx: ChatContext, note: str = ""
         )
         if not done:
             return "refused"
-        check = alert.check_run
-        label = timeline.in_site_language(Alert.Outcome(outcome).label)
-        timeline.record(
-            alert.person,
-            "alert_outcome",
-            f"{ctx.name}さんの確認結果: {label}" + (f"（{note.strip()}）" if note.strip() else ""),
-            ctx.now,
-            check,
-            alert=alert.pk,
-            outcome=outcome,
+        apply_outcome(
+            alert, outcome, note.strip(), ctx.name, ctx.now, reason="watcher_safe", chat=ctx.chat_id
         )
         safe = outcome == Alert.Outcome.SAFE
-        if safe:
-            # 無事 closes the member's incident: every open check of theirs.
-            for open_check in Check.objects.filter(person=alert.person, state=Check.State.OPEN):
-                open_check.person = alert.person
-                close_check(
-                    open_check,
-                    state=Check.State.RESOLVED,
-                    reason="watcher_safe",
-                    now=ctx.now,
-                    answered_in=ctx.chat_id,
-                )
-        else:
-            Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
-                step=len(check.policy) - 1, next_action_at=ctx.now, version=F("version") + 1
-            )
         said = messages.OUTCOME_LABELS[outcome]  # the hiragana of the buttons
         ctx.reply(messages.outcome_recorded_message(alert.person.name, said, safe))
     return "recorded"
+
+
+def apply_outcome(
+    alert: Alert,
+    outcome: str,
+    note: str,
+    by_name: str,
+    now: datetime,
+    *,
+    reason: str,
+    chat: str = "",
+    actor: Any = None,
+) -> None:
+    """What a recorded outcome does, after the caller's compare-and-set
+    ``claimed → resolved`` won (the LINE claimer's ``record_outcome`` and the
+    staff board's ``groups.staff_alerts``): the outcome goes on the timeline
+    with ``by_name``; 無事 (``safe``) resolves every open check of the person
+    (close ``reason``: a key of engine.allclear.WHY; everyone alarmed hears the
+    all-clear except the chat ``chat``, which heard it in the reply); anything
+    else sends the ladder straight to its last step (staff decide now)."""
+    check = alert.check_run
+    label = timeline.in_site_language(Alert.Outcome(outcome).label)
+    timeline.record(
+        alert.person,
+        "alert_outcome",
+        f"{by_name}さんの確認結果: {label}" + (f"（{note}）" if note else ""),
+        now,
+        check,
+        actor=actor,
+        alert=alert.pk,
+        outcome=outcome,
+    )
+    if outcome == Alert.Outcome.SAFE:
+        # 無事 closes the member's incident: every open check of theirs.
+        for open_check in Check.objects.filter(person=alert.person, state=Check.State.OPEN):
+            open_check.person = alert.person
+            close_check(open_check, state=Check.State.RESOLVED, reason=reason, now=now, answered_in=chat)
+    else:
+        Check.objects.filter(pk=check.pk, state=Check.State.OPEN).update(
+            step=len(check.policy) - 1, next_action_at=now, version=F("version") + 1
+        )
 
 
 def pending_note(ctx: ChatContext) -> Alert | None:

@@ -34,7 +34,7 @@ SALT = "anpi.people.contact-report"
 
 
 def report_url(check: Any, contact: Any) -> str:
-    token = sign_link(SALT, check.pk, str(contact.pk))
+    token = sign_link(SALT, check.pk, str(contact.pk), now=get_clock().now())
     return settings.BASE_URL + reverse("individual:contact-report", args=[token])
 
 
@@ -45,7 +45,7 @@ def _private(response):
 
 
 def _load(token: str) -> tuple[Check, Contact]:
-    check_id, contact_id = read_link(SALT, token, MAX_AGE)
+    check_id, contact_id = read_link(SALT, token, MAX_AGE, now=get_clock().now())
     check = Check.objects.select_related("person__tenant").filter(pk=check_id).first()
     contact = (
         Contact.objects.filter(pk=int(contact_id), person_id=check.person_id).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
+from anpi.engine.clock import get_clock
 from anpi.people.links import MAX_AGE, LinkError, read_link, sign_link
 from anpi.people.models import Person
 
@@ -14,7 +15,7 @@ __all__ = ["MAX_AGE", "LinkError", "person_from_token", "settings_token", "setti
 
 
 def settings_token(person: Person) -> str:
-    return sign_link(SALT, person.pk, person.settings_nonce)
+    return sign_link(SALT, person.pk, person.settings_nonce, now=get_clock().now())
 
 
 def settings_url(person: Person) -> str:
@@ -23,7 +24,7 @@ def settings_url(person: Person) -> str:
 
 def person_from_token(token: str) -> Person:
     """The person a settings token belongs to, or LinkError (expired, used, forged)."""
-    pk, nonce = read_link(SALT, token, MAX_AGE)
+    pk, nonce = read_link(SALT, token, MAX_AGE, now=get_clock().now())
     person = Person.objects.select_related("tenant").filter(pk=pk).first()
     if person is None or person.settings_nonce != nonce:
         raise LinkError("used")

@@ -26,7 +26,8 @@ from .forms import DEFAULT_TIME, ContactFormSet, SettingsForm
 from .links import LinkError, person_from_token
 
 # The session remembers which link was just saved, so that a double-tapped
-# "save" button shows the done page instead of "this link was used".
+# "save" button, or the back button, shows the done page instead of "this link
+# was used".
 SAVED_KEY = "anpi_people_saved"
 
 
@@ -84,8 +85,10 @@ def settings_page(request, token):
     try:
         person = person_from_token(token)
     except LinkError as exc:
+        # The same browser coming back to a link it has just used (a double tap on
+        # 「ほぞん する」, or the back button and a second save) sees what was saved.
         saved = request.session.get(SAVED_KEY)
-        if request.method == "POST" and saved and saved.get("token") == _token_hash(token):
+        if saved and saved.get("token") == _token_hash(token):
             return redirect("individual:settings-done")
         return _link_error(request, str(exc))
 

@@ -41,6 +41,11 @@ class SimConfig:
 
     ``clock`` returns the simulator's own time in epoch seconds; tests replace it to
     expire reply tokens or retry keys without sleeping.
+
+    ``shown_clock``, when set, is the time the phone page shows (its status bar
+    and message times) as ``(epoch seconds now, speed)``: a demo that runs its
+    own clock fast sets it, while the simulator keeps real time for LINE's own
+    rules (a reply token lives a real minute).
     """
 
     reply_token_ttl: float = 60.0
@@ -49,9 +54,17 @@ class SimConfig:
     group_postback_user_id: bool = True
     default_plan: str = "unlimited"
     clock: Callable[[], float] = time.time
+    shown_clock: Callable[[], tuple[float, float]] | None = None
     webhook_timeout: float = 10.0
     #: How long a ``timeout`` fault holds the response (longer than a client timeout).
     timeout_fault_seconds: float = 30.0
 
     def now(self) -> float:
         return float(self.clock())
+
+    def shown(self) -> dict[str, float]:
+        """What the phone page needs to show time: ``real`` and ``shown`` epoch
+        milliseconds at this moment, and ``speed`` (shown seconds per real second)."""
+        real = self.now()
+        shown, speed = self.shown_clock() if self.shown_clock else (real, 1.0)
+        return {"real": real * 1000, "shown": shown * 1000, "speed": speed}

@@ -20,6 +20,15 @@ async def _index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
 
+async def _clock(request: web.Request) -> web.Response:
+    """``GET /_sim/clock``: the time the phone page shows (SimConfig.shown)."""
+    return web.json_response(request.app[SIM_KEY].config.shown())
+
+
+async def _favicon(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
+
+
 def create_app(config: SimConfig | None = None) -> web.Application:
     """A fresh simulator with its own in-memory state."""
     config = config or SimConfig()
@@ -40,6 +49,8 @@ def create_app(config: SimConfig | None = None) -> web.Application:
     control_chat.add_routes(app)
     control_richmenu.add_routes(app)
     app.router.add_get("/", _index)
+    app.router.add_get("/_sim/clock", _clock)
+    app.router.add_get("/favicon.ico", _favicon)
     app.router.add_static("/static/", STATIC)
     return app
 

@@ -37,7 +37,7 @@ const state = {
   me: localStorage.getItem("sim.me") || "",
   channel: localStorage.getItem("sim.channel") || "",
   chat: JSON.parse(localStorage.getItem("sim.chat") || "null"),
-  channels: [], users: [], groups: [], messages: [],
+  channels: [], users: [], groups: [], messages: [], clockMap: null,
   seen: { side: "", chat: "", menu: "" },
 };
 const $ = (id) => document.getElementById(id);
@@ -183,8 +183,12 @@ function renderSide() {
 
 /* --- chat ---------------------------------------------------------------------------- */
 function formatTime(iso) {
-  const date = new Date(iso);
-  return isNaN(date) ? "" : date.toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
+  const real = new Date(iso).getTime();
+  if (isNaN(real)) return "";
+  // Message times on the same clock as the status bar (see tick in wire()).
+  const c = state.clockMap;
+  const date = new Date(c ? c.shown + (real - c.real) * c.speed : real);
+  return date.toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
 }
 
 async function onTap(entry, action) {
@@ -409,11 +413,21 @@ function wire() {
     const ok = await act(() => api("POST", `/_sim/users/${state.me}/text`, body));
     if (ok) $("composer-text").value = "";
   });
-  const tick = () => {
-    $("clock").textContent = new Date().toLocaleTimeString("ja", { hour: "2-digit", minute: "2-digit" });
+  // The status bar shows the time anpi lives in (a demo's fast clock), not the
+  // computer's: the simulator says how its time maps to the shown one.
+  const tick = async () => {
+    try {
+      const c = await api("GET", "/_sim/clock");
+      state.clockMap = c;
+      const shown = new Date(c.shown);
+      $("clock").textContent = c.speed === 1
+        ? shown.toLocaleTimeString("ja", { hour: "2-digit", minute: "2-digit" })
+        : shown.toLocaleString("ja", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      $("clock").dataset.shown = String(c.shown);
+    } catch (err) { /* the next tick tries again */ }
   };
   tick();
-  setInterval(tick, 10000);
+  setInterval(tick, 2000);
 }
 
 applyLanguage();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -27,7 +28,10 @@ class Command(BaseCommand):
             "--speed",
             type=float,
             default=1.0,
-            help="clock speed; 1440 runs a day in a minute so the whole ladder shows in minutes",
+            help=(
+                "clock speed: 1440 runs a day a minute, so the whole ladder shows in minutes; "
+                "60 runs an hour a minute, slow enough to practise the staff's calls"
+            ),
         )
         parser.add_argument("--keep", action="store_true", help="keep the existing demo database")
         parser.add_argument("--no-serve", action="store_true", help="seed, print the URLs and exit")
@@ -40,6 +44,14 @@ class Command(BaseCommand):
         from anpi.engine.worker import run_forever
         from anpi.linesim.testing import SimulatorThread
 
+        host = opts["host"]
+        for option, what in (("port", "dashboard"), ("sim_port", "phone simulator"), ("mail_port", "mail")):
+            if _in_use(host, opts[option]):
+                flag = "--" + option.replace("_", "-")
+                raise CommandError(
+                    f"port {opts[option]} ({what}) is already in use: stop the program using it "
+                    f"(another `anpi demo`?) or choose another port with {flag}=N"
+                )
         db = settings.DATABASES["default"]
         if not opts["keep"] and db["ENGINE"].endswith("sqlite3") and os.path.exists(db["NAME"]):
             from django.db import connections
@@ -50,7 +62,6 @@ class Command(BaseCommand):
                     os.remove(db["NAME"] + suffix)
         call_command("migrate", verbosity=0)
 
-        host = opts["host"]
         web_url = f"http://{host}:{opts['port']}"
         settings.BASE_URL = web_url
         settings.EMAIL_HOST, settings.EMAIL_PORT = host, opts["mail_port"]
@@ -74,6 +85,10 @@ class Command(BaseCommand):
         )
         clock = AcceleratedClock(opts["speed"]) if opts["speed"] != 1 else RealClock()
         set_clock(clock)
+        # The phone page shows the demo's time; the simulator keeps real time for
+        # LINE's own rules (a reply token lives a real minute).
+        speed = float(opts["speed"])
+        sim.config.shown_clock = lambda: (clock.now().timestamp(), speed)
 
         self.stdout.write(self.style.SUCCESS("\nanpi demo is running"))
         self.stdout.write(
@@ -84,6 +99,7 @@ class Command(BaseCommand):
             "                    .venv/bin/anpi demo-otp"
         )
         self.stdout.write(f"  Phone simulator:  {sim.url}/")
+        self.stdout.write(f"  E-mails sent:     {web_url}/demo/mail/")
         self.stdout.write(f"  Health:           {web_url}/healthz  and  {sim.url}/healthz")
         self.stdout.write(f"  Clock:            {clock!r}")
         self.stdout.write(
@@ -95,6 +111,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "  In the phone simulator: add a user, follow the account, open the settings link,\n"
             "  wait for the check (or run with --speed 1440) and tap 「げんきです」.\n"
+            "  To practise the staff's work at a humane pace: --speed 60 (an hour a minute).\n"
             "  Press Ctrl+C to stop.\n"
         )
         if opts["no_serve"]:
@@ -122,3 +139,15 @@ class Command(BaseCommand):
         web.shutdown()
         sim.stop()
         mail.stop()
+
+
+def _in_use(host: str, port: int) -> bool:
+    """Whether ``port`` on ``host`` is taken (checked before anything starts, so
+    that a second demo gets one line instead of a traceback from a thread)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False

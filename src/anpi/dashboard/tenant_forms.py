@@ -1,0 +1,98 @@
+"""The tenant settings form (/settings/): Japanese errors, nothing half saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from django import forms
+from django.utils.translation import pgettext_lazy
+
+from anpi.tenants.models import Tenant
+
+CTX = "tenant"
+
+# Retention bounds: long enough to reach the family after a death is found,
+# short enough that "as long as needed" (APPI Art. 22) stays honest.
+ERASE_DAYS = (7, 3650)
+INBOX_DAYS = (1, 365)
+
+
+class TenantSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = [
+            "name",
+            "phone",
+            "staff_email",
+            "line_plan",
+            "line_monthly_limit",
+            "erase_after_days",
+            "inbox_keep_days",
+        ]
+        labels = {
+            "name": pgettext_lazy(CTX, "Name (shown to contacts)"),
+            "phone": pgettext_lazy(CTX, "Phone number contacts call"),
+            "staff_email": pgettext_lazy(CTX, "E-mail for staff alerts"),
+            "line_plan": pgettext_lazy(CTX, "LINE plan"),
+            "line_monthly_limit": pgettext_lazy(CTX, "Custom monthly limit (messages)"),
+            "erase_after_days": pgettext_lazy(CTX, "Days before a stopped person's data is erased"),
+            "inbox_keep_days": pgettext_lazy(CTX, "Days to keep the texts of received messages"),
+        }
+        help_texts = {
+            "phone": pgettext_lazy(CTX, "Every alert to contacts, groups and teams gives this number."),
+            "staff_email": pgettext_lazy(CTX, "Missed calls and decisions are e-mailed here."),
+            "line_plan": pgettext_lazy(CTX, "The cost guard warns staff at 80% and 95% of the plan."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = pgettext_lazy(CTX, "Enter the name.")
+        self.fields["staff_email"].error_messages["invalid"] = pgettext_lazy(
+            CTX, "Enter a valid e-mail address."
+        )
+        for name, (low, high) in (("erase_after_days", ERASE_DAYS), ("inbox_keep_days", INBOX_DAYS)):
+            field = self.fields[name]
+            field.widget.attrs.update(min=low, max=high)
+
+    def clean_phone(self) -> str:
+        """A Japanese number, stored the way contacts read it (03-1234-5678)."""
+        raw = (self.cleaned_data.get("phone") or "").strip()
+        if not raw:
+            return ""
+        try:
+            number = phonenumbers.parse(raw, "JP")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                pgettext_lazy(CTX, "Enter a phone number such as 03-1234-5678."), code="invalid_phone"
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+    def _days(self, name: str, low: int, high: int) -> int:
+        value = self.cleaned_data.get(name)
+        if value is None or not low <= value <= high:
+            raise forms.ValidationError(
+                pgettext_lazy(CTX, "Enter a number of days from %(low)s to %(high)s.")
+                % {"low": low, "high": high},
+                code="out_of_range",
+            )
+        return int(value)
+
+    def clean_erase_after_days(self) -> int:
+        return self._days("erase_after_days", *ERASE_DAYS)
+
+    def clean_inbox_keep_days(self) -> int:
+        return self._days("inbox_keep_days", *INBOX_DAYS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("line_plan") == "custom" and not data.get("line_monthly_limit"):
+            self.add_error(
+                "line_monthly_limit",
+                pgettext_lazy(CTX, "A custom plan needs its monthly limit."),
+            )
+        if data.get("line_plan") != "custom":
+            data["line_monthly_limit"] = None
+        return data
