@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     # The JSON API (anpi.api); "ninja" serves its Swagger UI files locally (no CDN).
     "ninja",
     "anpi.api",
+    # request.htmx, and htmx itself as a local static file (the overview board).
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     # The client address on every audit row written during the request.
     "anpi.tenants.middleware.AuditAddressMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # request.htmx: the overview board answers its own polling with a fragment.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "anpi.tenants.middleware.SecurityHeadersMiddleware",

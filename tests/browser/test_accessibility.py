@@ -22,6 +22,7 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 SCREENS = {"desktop": (1280, 900), "tablet": (1024, 768), "phone": (390, 844)}
 
 STAFF_PAGES = [
+    "/overview/",
     "/",
     "/alerts/",
     "/people/",

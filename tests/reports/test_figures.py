@@ -241,16 +241,47 @@ def test_alerts_are_timed_from_claim_to_outcome(tenant, hanako):
     assert visits.outcomes == {"無事": 2}
 
 
-def test_call_minutes_say_not_recorded_while_tasks_have_no_duration(tenant, hanako):
+def test_call_minutes_say_not_recorded_while_no_call_has_a_duration(tenant, hanako):
     check = make_check(hanako, at(1), step=3)
     make_task(check, "call_person", at(2, 12), state="done", done_after=timedelta(minutes=5))
     make_task(check, "call_contact", at(2, 13))
 
     calls = figures.call_minutes(Scope(tenant), DECEMBER)
 
-    assert (calls.calls, calls.calls_done) == (2, 1)
-    if not figures.task_has_duration():
-        assert calls.minutes is None
+    assert (calls.calls, calls.calls_done, calls.recorded) == (2, 1, 0)
+    assert calls.minutes is None  # 「未記録」, not a made-up 0
+    assert calls.unrecorded == 1
+
+
+def test_staff_minutes_are_the_sum_of_recorded_call_durations(tenant, hanako):
+    check = make_check(hanako, at(1), step=3)
+    done = {"state": "done", "done_after": timedelta(minutes=30)}
+    make_task(check, "call_person", at(2, 12), duration_minutes=12, **done)
+    make_task(check, "call_contact", at(2, 13), duration_minutes=0, **done)  # no one answered
+    make_task(check, "call_contact", at(3, 13), duration_minutes=25, **done)
+    make_task(check, "call_person", at(4, 12), **done)  # the caller forgot the minutes
+    make_task(check, "visit", at(4, 15), duration_minutes=90, **done)  # a visit is no call
+    make_task(check, "call_person", at(30, 12, month=11), duration_minutes=40, **done)  # November
+
+    calls = figures.call_minutes(Scope(tenant), DECEMBER)
+
+    assert (calls.calls, calls.calls_done, calls.recorded) == (4, 4, 3)
+    assert calls.minutes == 12 + 0 + 25
+    assert calls.unrecorded == 1
+
+
+def test_the_report_rows_show_staff_minutes_and_the_calls_without_a_duration(tenant, hanako, clock):
+    from anpi.reports.rows import report_rows
+
+    check = make_check(hanako, at(1), step=3)
+    done = {"state": "done", "done_after": timedelta(minutes=30)}
+    make_task(check, "call_person", at(2, 12), duration_minutes=95, **done)
+    make_task(check, "call_person", at(3, 12), **done)
+
+    rows = {r.label: r for r in report_rows(figures.monthly_report(Scope(tenant), DECEMBER, clock.now()))}
+
+    assert (rows["通話時間（分）"].value, rows["通話時間（分）"].text) == (95, "95分")
+    assert (rows["通話時間の記録がない電話"].value, rows["通話時間の記録がない電話"].text) == (1, "1件")
 
 
 # ── LINE messages ────────────────────────────────────────────────────────────

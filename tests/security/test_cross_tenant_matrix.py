@@ -76,6 +76,7 @@ RULES: dict[str, Rule] = {
     "two-factor-verify": Rule("account", ok=302),  # already verified → onward
     "two-factor-recovery": Rule("account"),
     "dashboard:home": Rule("staff"),
+    "dashboard:overview": Rule("staff"),
     "dashboard:task-outcome": Rule("staff", "post"),
     "dashboard:task-decide": Rule("staff", "post"),
     "dashboard:alerts": Rule("staff"),

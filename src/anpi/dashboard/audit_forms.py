@@ -24,6 +24,7 @@ ACTION_LABELS: dict[str, Any] = {
     "person.view": pgettext_lazy(CTX, "Opened a person"),
     "people.list": pgettext_lazy(CTX, "Viewed the people list"),
     "queue.view": pgettext_lazy(CTX, "Viewed the call queue"),
+    "overview.view": pgettext_lazy(CTX, "Viewed the overview board"),
     "task.outcome": pgettext_lazy(CTX, "Recorded a call outcome"),
     "contact.confirm": pgettext_lazy(CTX, "Confirmed a contact's consent"),
     "municipal.overview": pgettext_lazy(CTX, "Viewed teams and alerts"),

@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
 from anpi.engine.models import Task
+from anpi.engine.tasks import MAX_CALL_MINUTES
 
 from .display import CTX
 
+# Lazy, so each request reads it in its own language.
+MINUTES_ERROR = format_lazy(
+    pgettext_lazy(CTX, "Enter the call time as whole minutes from 0 to {max}."),
+    max=MAX_CALL_MINUTES,
+)
+
 
 class TaskOutcomeForm(forms.Form):
-    """One of the three call-queue buttons, plus an optional note."""
+    """One of the three call-queue buttons, plus an optional note and the call's
+    duration in whole minutes (typed, or filled by the page's start/stop timer,
+    ``static/dashboard/call_timer.js``); empty means not recorded."""
 
     outcome = forms.ChoiceField(choices=Task.Outcome.choices)
     note = forms.CharField(
@@ -21,6 +31,17 @@ class TaskOutcomeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label=pgettext_lazy(CTX, "Note"),
+    )
+    duration_minutes = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_CALL_MINUTES,
+        label=pgettext_lazy(CTX, "Call time (minutes)"),
+        error_messages={
+            "invalid": MINUTES_ERROR,
+            "min_value": MINUTES_ERROR,
+            "max_value": MINUTES_ERROR,
+        },
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 

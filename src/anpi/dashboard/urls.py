@@ -5,6 +5,7 @@ from .views import (
     audit,
     enrol,
     line_settings,
+    overview,
     people,
     people_csv,
     platform,
@@ -18,6 +19,7 @@ from .views.tenant_settings import tenant_settings
 app_name = "dashboard"
 urlpatterns = [
     path("", queue.call_queue, name="home"),
+    path("overview/", overview.overview, name="overview"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),
     path("alerts/", alerts.alerts_board, name="alerts"),

@@ -63,6 +63,13 @@ class Check(models.Model):
             models.Index(
                 fields=["person"], condition=Q(state="open"), name="check_open_person_idx"
             ),
+            # engine.tallies.answer_counts as the overview board (today) and the
+            # pilot report (a month) call it: a tenant's checks due in a period.
+            models.Index(fields=["tenant", "due_at"], name="check_tenant_due_idx"),
+            # dashboard.overview.open_escalations: a tenant's open checks past a step.
+            models.Index(
+                fields=["tenant", "step"], condition=Q(state="open"), name="check_open_tenant_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -84,6 +84,9 @@ def cancel_settled_tasks(person_id: int, now: datetime) -> int:
 
 
 CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)
+# The longest call staff may record, in whole minutes (issue 10): ten hours is
+# already far beyond any call; a larger number is a typing slip, not a call.
+MAX_CALL_MINUTES = 600
 
 
 def expire_overdue_tasks(check_ids: list[int], now: datetime) -> int:
@@ -185,6 +188,7 @@ def record_task_outcome(
     note: str = "",
     user: Any = None,
     actor: Any = None,
+    duration_minutes: int | None = None,
 ) -> Task:
     """Staff record what came of a task (call queue buttons); ``user`` is the
     acting staff user (kept on the task and the timeline). ``actor`` (a
@@ -195,11 +199,19 @@ def record_task_outcome(
     - ``unreachable`` / ``other``: the task is done; if the check was waiting on this
       task (a call to the person), its next step fires now instead of at the deadline.
 
-    Raises ValueError for an unknown outcome, Task.DoesNotExist for an unknown
-    task, TaskClosed if the task is no longer open.
+    ``duration_minutes``: how long staff spent on the call, in whole minutes
+    (0 … ``MAX_CALL_MINUTES``), or None when not recorded. It is kept on the
+    task (the pilot report sums it as staff minutes) and written on the
+    timeline entry.
+
+    Raises ValueError for an unknown outcome or a duration out of range,
+    Task.DoesNotExist for an unknown task, TaskClosed if the task is no longer
+    open.
     """
     if outcome not in Task.Outcome.values:
         raise ValueError(f"unknown outcome {outcome!r}")
+    if duration_minutes is not None and not 0 <= duration_minutes <= MAX_CALL_MINUTES:
+        raise ValueError(f"duration {duration_minutes!r} not in 0..{MAX_CALL_MINUTES} minutes")
     now = clock.now()
     check_id = Task.objects.filter(pk=task_id).values_list("check_run_id", flat=True).first()
     if check_id is None:
@@ -207,7 +219,12 @@ def record_task_outcome(
     with transaction.atomic():
         Check.objects.select_for_update().filter(pk=check_id).first()
         updated = Task.objects.filter(pk=task_id, state=Task.State.OPEN).update(
-            state=Task.State.DONE, outcome=outcome, note=note, done_at=now, done_by=user
+            state=Task.State.DONE,
+            outcome=outcome,
+            note=note,
+            done_at=now,
+            done_by=user,
+            duration_minutes=duration_minutes,
         )
         task = Task.objects.select_related("check_run", "person").get(pk=task_id)
         if updated != 1:
@@ -218,11 +235,14 @@ def record_task_outcome(
         timeline.record(
             person,
             "task_outcome",
-            f"{kind}: {label}" + (f"（{note}）" if note else ""),
+            f"{kind}: {label}"
+            + (f"（通話{duration_minutes}分）" if duration_minutes is not None else "")
+            + (f"（{note}）" if note else ""),
             now,
             check,
             task=task.pk,
             outcome=outcome,
+            duration_minutes=duration_minutes,
             task_kind=task.kind,
             by=getattr(user, "username", None),
             actor=actor,

@@ -29,34 +29,16 @@ from django.db.models.functions import TruncDate
 
 from anpi.engine import cost
 from anpi.engine.models import Check, Task
+from anpi.engine.tallies import AnswerCounts, answer_counts, step_label, went_out
 from anpi.groups.models import Alert, Team
 from anpi.people.models import Person
 from anpi.tenants.models import Organization, Tenant
-
-# What each escalation action is called in the report (policy snapshot → label).
-ACTION_LABELS = {
-    "send_check": "確認を送信",
-    "group_check": "確認を送信",
-    "remind": "リマインド",
-    "resend": "再送",
-    "call_task": "スタッフ電話",
-    "last_notice": "最後のお知らせ",
-    "notify_contacts": "緊急連絡先へ連絡",
-    "alert_group": "グループへ通知",
-    "alert_team": "チームへ通知",
-    "sms": "SMS",
-    "voice_call": "自動音声電話",
-    "visit_task": "訪問",
-    "decide_task": "スタッフ判断",
-    "close": "終了",
-}
 
 # A check resolved by a human who found the person safe: staff (call queue),
 # a watcher (team alert) or a contact. Codes are ``close_reason`` values.
 SAFE_REASON_SUFFIX = "_safe"
 CALL_KINDS = ("call_person", "call_contact")
 VISIT_KIND = "visit"  # Task.Kind "visit", counted by its string before and after it exists
-DURATION_FIELD = "duration_minutes"
 
 DEFINITIONS = {
     "enrolled": "登録者数: 月末までに登録された見守られる人の数（登録手続き中を含む）。",
@@ -69,7 +51,7 @@ DEFINITIONS = {
     "false_alarms": "空振り（無事）: 1段階以上エスカレーションした後、スタッフ・連絡先・見守る人が「無事」と確認して終わった確認。1人月あたりは ÷ 利用者数。",
     "visits": "訪問: 訪問作業の数と、作成から完了までの時間（中央値）。",
     "alerts": "アラート: 見守る人への通知の数、引き受け（「対応します」）から結果の記録までの時間（中央値）。",
-    "call_minutes": "電話対応時間: 完了した電話作業（本人・連絡先）に記録された通話時間の合計。記録がない場合は「未記録」。",
+    "call_minutes": "電話対応時間: 完了した電話作業（本人・連絡先）にスタッフが記録した通話時間の合計。通話時間の記録がない電話は合計に含めず、その件数を別に示します。1件も記録がない場合は「未記録」。",
     "line": "LINEメッセージ: 有料のプッシュ送信（受信者ごとに1通）と無料の返信を分けて数え、プランの上限と比べます。今月は月末までの見込み（残りの予定の確認）を加えます。テナント全体の数です。",
 }
 
@@ -210,28 +192,18 @@ class DayCount:
 
 
 @dataclass(frozen=True)
-class Answers:
-    sent: int
-    cancelled: int
-    answered: int
+class Answers(AnswerCounts):
+    """Sent, cancelled, answered and the answer rate (engine.tallies, the same
+    definitions as the dashboard's overview), and the times to answer."""
+
     median_minutes: float | None
     p90_minutes: float | None
     by_day: list[DayCount] = field(default_factory=list)
 
-    @property
-    def answer_rate(self) -> float | None:
-        """Answered ÷ (sent − cancelled), or None when nothing counts."""
-        base = self.sent - self.cancelled
-        return self.answered / base if base > 0 else None
-
 
 def answers(scope: Scope, month: Month) -> Answers:
-    sent = scope.checks(month).filter(step__gte=1)
-    counts = sent.aggregate(
-        sent=Count("id"),
-        cancelled=Count("id", filter=Q(state=Check.State.CANCELLED)),
-        answered=Count("id", filter=Q(state=Check.State.ANSWERED)),
-    )
+    counts = answer_counts(scope.checks(month))
+    sent = went_out(scope.checks(month))
     waits = _minutes_between(
         sent.filter(state=Check.State.ANSWERED, answered_at__isnull=False).values_list(
             "due_at", "answered_at"
@@ -252,9 +224,9 @@ def answers(scope: Scope, month: Month) -> Answers:
         for day in month.days()
     ]
     return Answers(
-        sent=counts["sent"],
-        cancelled=counts["cancelled"],
-        answered=counts["answered"],
+        sent=counts.sent,
+        cancelled=counts.cancelled,
+        answered=counts.answered,
         median_minutes=median(waits),
         p90_minutes=p90(waits),
         by_day=by_day,
@@ -272,8 +244,7 @@ class FunnelStage:
 
     @property
     def label(self) -> str:
-        name = ACTION_LABELS.get(self.action, self.action)
-        return name if self.nth == 1 else f"{name}（{self.nth}回目）"
+        return step_label(self.action, self.nth)
 
 
 def _reached_steps(policy: list[dict[str, Any]], step: int, decided: bool) -> list[int]:
@@ -388,32 +359,37 @@ def visits(scope: Scope, month: Month) -> Visits:
     )
 
 
-def task_has_duration() -> bool:
-    """Does this installation's Task record call durations (the call queue's timer)?"""
-    return any(f.name == DURATION_FIELD for f in Task._meta.get_fields())
-
-
 @dataclass(frozen=True)
 class CallMinutes:
     calls: int
     calls_done: int
     recorded: int  # done calls with a duration
-    minutes: int | None  # None: durations are not recorded (未記録)
+    minutes: int | None  # the sum of the recorded durations; None: none recorded (未記録)
+
+    @property
+    def unrecorded(self) -> int:
+        """Done calls whose duration nobody recorded: the sum leaves them out."""
+        return self.calls_done - self.recorded
 
 
 def call_minutes(scope: Scope, month: Month) -> CallMinutes:
+    """Staff call tasks of the month, and the minutes staff recorded for the
+    done ones (``Task.duration_minutes``, typed or timed in the call queue)."""
     calls = scope.tasks(month).filter(kind__in=CALL_KINDS)
-    done = calls.filter(state=Task.State.DONE)
-    if not task_has_duration():
-        return CallMinutes(calls.count(), done.count(), 0, None)
-    timed = done.filter(**{f"{DURATION_FIELD}__isnull": False})
-    total = timed.aggregate(total=Sum(DURATION_FIELD))["total"]
-    recorded = timed.count()
+    counts = calls.aggregate(
+        calls=Count("id"),
+        done=Count("id", filter=Q(state=Task.State.DONE)),
+        recorded=Count(
+            "id", filter=Q(state=Task.State.DONE, duration_minutes__isnull=False)
+        ),
+        total=Sum("duration_minutes", filter=Q(state=Task.State.DONE)),
+    )
+    recorded = counts["recorded"]
     return CallMinutes(
-        calls.count(),
-        done.count(),
+        counts["calls"],
+        counts["done"],
         recorded,
-        int(total) if recorded and total is not None else None,
+        int(counts["total"]) if recorded else None,
     )
 
 

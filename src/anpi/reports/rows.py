@@ -187,6 +187,13 @@ def report_rows(report: MonthlyReport) -> list[Row]:
             NOT_RECORDED if calls.minutes is None else number(calls.minutes, "分"),
             d["call_minutes"],
         ),
+        Row(
+            "電話対応",
+            "通話時間の記録がない電話",
+            calls.unrecorded,
+            number(calls.unrecorded, "件"),
+            d["call_minutes"],
+        ),
         Row("LINE", "有料メッセージ（プッシュ）", line.paid, number(line.paid, "通"), d["line"]),
         Row("LINE", "無料メッセージ（返信）", line.free, number(line.free, "通"), d["line"]),
         Row("LINE", "プランの上限", line.limit, number(line.limit, "通"), d["line"]),

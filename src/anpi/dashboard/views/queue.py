@@ -85,7 +85,9 @@ def _next_url(request: HttpRequest, candidate: str) -> str:
 @require_POST
 @audited("task.outcome", "Task", "task_id")
 def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
-    """Record 「無事」/「つながらない」/「その他」 for a task; POST, then redirect."""
+    """Record 「無事」/「つながらない」/「その他」 for a task, with the call's
+    duration in minutes when staff gave it (kept in the audit row too); POST,
+    then redirect. Bad input re-renders the page with the error, nothing saved."""
     task = tenant_object_or_404(request, Task.objects.select_related("person"), pk=task_id)
     form = TaskOutcomeForm(request.POST)
     next_url = _next_url(request, request.POST.get("next", ""))
@@ -100,9 +102,16 @@ def task_outcome(request: StaffRequest, task_id: int) -> HttpResponse:
         return render_queue(request, bound=form, task_id=task.pk)
 
     outcome = form.cleaned_data["outcome"]
+    minutes = form.cleaned_data["duration_minutes"]
+    note(request, duration_minutes=minutes)
     try:
         record_task_outcome(
-            task.pk, outcome, get_clock(), note=form.cleaned_data["note"], user=request.user
+            task.pk,
+            outcome,
+            get_clock(),
+            note=form.cleaned_data["note"],
+            user=request.user,
+            duration_minutes=minutes,
         )
     except TaskClosed:
         note(request, saved=False)
