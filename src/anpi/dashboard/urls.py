@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, line_settings, people, platform, privacy, queue, staff, tenant
+from .views import audit, line_settings, pauses, people, platform, privacy, queue, staff, tenant
 
 app_name = "dashboard"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
         privacy.person_withdraw_consent,
         name="person-withdraw-consent",
     ),
+    path("people/<int:person_id>/pause/", pauses.person_pause, name="person-pause"),
+    path("people/<int:person_id>/pause/end/", pauses.person_pause_end, name="person-pause-end"),
     path("people/<int:person_id>/export/", privacy.person_export, name="person-export"),
     path("people/<int:person_id>/erase/", privacy.person_erase, name="person-erase"),
     path("contacts/<int:contact_id>/confirm/", people.contact_confirm, name="contact-confirm"),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
     path("settings/line/", line_settings.line_settings, name="line-settings"),
+    path("settings/quiet-hours/", pauses.quiet_hours, name="quiet-hours"),
     path("settings/line/friend-qr.svg", line_settings.friend_qr, name="line-friend-qr"),
     path("platform/tenants/", platform.tenants, name="platform-tenants"),
 ]

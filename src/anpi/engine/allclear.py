@@ -37,6 +37,8 @@ WHY = {
     "watcher_safe": "見守る人が訪ねて、無事を確認しました。",
     "contact_safe": "緊急連絡先の方から、無事だと連絡がありました。",
     "away": "入院・外出中と分かりました（安否確認はしばらくお休みします）。",
+    # engine.pauses: the person sent 「るす」 from their own LINE.
+    "paused": "ご本人から LINE で「しばらく るすにする」と連絡がありました（安否確認はしばらくお休みします）。",
 }
 ALL_CLEAR_PURPOSE = "all_clear"
 

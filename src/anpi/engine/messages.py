@@ -8,6 +8,7 @@ JSON shape; the LINE transport hands them to the official SDK.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from anpi.channels.line import flex
@@ -99,3 +100,22 @@ def last_notice_message(name: str, check_id: int) -> dict[str, Any]:
 
 def thanks_message() -> dict[str, Any]:
     return {"type": "text", "text": "ありがとうございます。あんしんしました。"}
+
+
+WELCOME_BACK_TEXT = "おかえりなさい。きょうから また かくにんします。"
+
+
+def with_welcome_back(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` (a check question) that also says welcome back, for the first
+    check after a pause (engine.pauses): one push, not an extra one. Returns a
+    new dict; a flex question gets the line on top of its body, anything else
+    is left as it is with the line in front of its text or altText."""
+    changed = copy.deepcopy(message)
+    if changed.get("type") == "flex":
+        changed["altText"] = f"{WELCOME_BACK_TEXT}\n{changed['altText']}"
+        changed["contents"]["body"]["contents"].insert(
+            0, flex.text(WELCOME_BACK_TEXT, size="lg", weight="bold")
+        )
+    elif changed.get("type") == "text":
+        changed["text"] = f"{WELCOME_BACK_TEXT}\n{changed['text']}"
+    return changed

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import merge, messages, registry, timeline
+from . import merge, messages, pauses, registry, timeline
 from .contacts import notify_contacts
 from .models import Check, Outbox, Task
 from .multicast import coalesce_key
@@ -60,12 +60,26 @@ def person_push_row(
     )
 
 
+# Set by engine.advance_batch on the checks of a chunk (one query for all);
+# the per-check path asks engine.pauses itself.
+WELCOME_BACK = "welcome_back"
+
+
 def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The check message, and whether it is identical for everyone (multicast).
-    A policy opts in with ``params: {"message": "identical"}`` on send_check."""
+    A policy opts in with ``params: {"message": "identical"}`` on send_check.
+    The first check after a pause also says おかえりなさい (engine.pauses): that
+    one is the person's own, never part of a multicast."""
     if params.get("message") == "identical":
-        return messages.identical_check_message(), True
-    return messages.check_message(check.person.name, check.pk), False
+        message, identical = messages.identical_check_message(), True
+    else:
+        message, identical = messages.check_message(check.person.name, check.pk), False
+    welcome = getattr(check, WELCOME_BACK, None)
+    if welcome is None:
+        welcome = check.pk in pauses.welcome_back_ids([check])
+    if welcome:
+        return messages.with_welcome_back(message), False
+    return message, identical
 
 
 class Merged:
@@ -178,8 +192,9 @@ for _action in (
                    "early_window": Param("seconds", low=0, high=86400)}),
     Action("resend", resend, "もう一度送る"),
     Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
-    Action("call_task", call_task, "スタッフが本人に電話", params={"deadline": _DEADLINE}),
-    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる"),
+    Action("call_task", call_task, "スタッフが本人に電話", params={"deadline": _DEADLINE},
+           held_in_quiet_hours=True),
+    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる", held_in_quiet_hours=True),
     Action("decide_task", decide_task, "スタッフが次の対応を決める", last=True,
            params={"deadline": _DEADLINE}),
     Action("close", close, "終了する", last=True),

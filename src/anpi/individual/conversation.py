@@ -11,6 +11,8 @@ not take is the individual service's:
   (an early answer when nothing waits and the next check is near, else an OK);
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
+- 「るす」 → until when? (quick replies, a date picker) → a pause;
+  「るす おわり」 → checks resume (``pause_chat``, engine.pauses);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
   links LINE (``contact_link``); 「れんらくさきに なる」 → how to do that;
 - anything else → the help text (a free reply).
@@ -39,11 +41,18 @@ from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.consent import is_withdraw_text
 from anpi.people.models import Person
-from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text, normalize_input
+from anpi.people.textnorm import (
+    clean_display_name,
+    is_away_end_text,
+    is_away_text,
+    is_ok_text,
+    is_settings_text,
+    normalize_input,
+)
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import actions, contact_link, messages, withdrawal
+from . import actions, contact_link, messages, pause_chat, withdrawal
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +100,10 @@ def handle_individual_event(
             return answer_genki(
                 person, clock, reply_token=reply_token, via="richmenu", event_at=event_time(event)
             )
+        if parsed and parsed[0] in pause_chat.POSTBACKS and person is not None:
+            return pause_chat.handle_postback(
+                person, parsed[0], parsed[1], event.postback.params or {}, reply_token, now
+            )
         return "ignored"
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
         return _text(
@@ -132,6 +145,10 @@ def _text(
             person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
         )
         return "consent_withdrawn"
+    if is_away_text(text):
+        return pause_chat.ask_dates(person, reply_token, now)
+    if is_away_end_text(text):
+        return pause_chat.end(person, reply_token, now)
     if is_ok_text(text):
         return answer_genki(
             person, clock, reply_token=reply_token, via="line_text", event_at=event_at

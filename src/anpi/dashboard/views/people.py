@@ -36,6 +36,7 @@ from ..display import (
 from ..forms import PeopleFilterForm, TaskOutcomeForm
 from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
+from .pauses import pause_context
 from .privacy import NotesForm
 
 PEOPLE_PER_PAGE = 50
@@ -155,6 +156,7 @@ def render_person(
             "notes_form": NotesForm(
                 initial={"notes": person.notes, "health_notes": person.health_notes}
             ),
+            **pause_context(person, now),
         },
     )
 
