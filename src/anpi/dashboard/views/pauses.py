@@ -71,7 +71,7 @@ def person_pause(request: StaffRequest, person_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("dashboard:person", person.pk)
     data = form.cleaned_data
     try:
