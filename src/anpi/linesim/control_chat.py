@@ -134,12 +134,12 @@ async def press(
         source = group_source(chat, user.user_id) if group_id else user_source(user.user_id)
         event = make_event(sim, channel, "message", source, message=text_content(sim, text))
     elif kind in ("postback", "datetimepicker"):
+        postback: dict[str, Any] = {"data": str(action.get("data", ""))}
+        if kind == "datetimepicker":  # before anything shows: a refused pick says nothing
+            postback["params"] = _picker_value(action, value)
         shown = action.get("displayText") or action.get("text")
         if shown:
             _user_bubble(sim, channel.bot_user_id, chat, user, str(shown))
-        postback: dict[str, Any] = {"data": str(action.get("data", ""))}
-        if kind == "datetimepicker":
-            postback["params"] = _picker_value(action, value)
         if group_id:
             uid = user.user_id if sim.config.group_postback_user_id else None
             source = group_source(chat, uid)
