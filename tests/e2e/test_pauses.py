@@ -235,3 +235,15 @@ def test_the_next_check_time_skips_the_pause(line, hanako, clock):
     pause_by_picker(line, user, "2026-12-01", "2026-12-04")
     person.refresh_from_db()
     assert person.next_check_at == clock.now() + timedelta(days=4, hours=1)
+
+
+def test_a_three_days_tap_that_reaches_us_a_day_late_is_refused_not_moved(line, clock, hanako):
+    """LINE's order, not arrival order: 「きょうから」 is the day of the tap."""
+    from anpi.individual import pause_chat
+
+    user, person = hanako
+    tapped = clock.now()
+    clock.advance(days=1)
+    word = pause_chat.handle_postback(person, "away", 3, {}, "", clock.now(), tapped)
+    assert word == "pause_refused"
+    assert not Pause.objects.exists()

@@ -102,7 +102,13 @@ def handle_individual_event(
             )
         if parsed and parsed[0] in pause_chat.POSTBACKS and person is not None:
             return pause_chat.handle_postback(
-                person, parsed[0], parsed[1], event.postback.params or {}, reply_token, now
+                person,
+                parsed[0],
+                parsed[1],
+                event.postback.params or {},
+                reply_token,
+                now,
+                event_time(event),
             )
         return "ignored"
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):

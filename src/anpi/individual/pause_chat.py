@@ -163,13 +163,17 @@ def handle_postback(
     params: dict[str, Any],
     reply_token: str,
     now: datetime,
+    event_at: datetime,
 ) -> str:
     """A tap of one of this module's buttons (``POSTBACKS``); ``number``: the
     number in the data (days, or the first day as YYYYMMDD); ``params``: the
-    picker's ``{"date": "YYYY-MM-DD"}``."""
+    picker's ``{"date": "YYYY-MM-DD"}``; ``event_at``: LINE's timestamp of the
+    tap. 「きょうから」 means the day of the tap (LINE's order, not arrival
+    order): a tap redelivered a day late is refused as a past date, never
+    moved to a later week."""
     if action == "awayend":
         return end(person, reply_token, now)
-    today = local_today(person, now)
+    today = local_today(person, event_at)
     first: date | None
     last: date | None
     if action == "away":
