@@ -247,3 +247,15 @@ def test_a_three_days_tap_that_reaches_us_a_day_late_is_refused_not_moved(line, 
     word = pause_chat.handle_postback(person, "away", 3, {}, "", clock.now(), tapped)
     assert word == "pause_refused"
     assert not Pause.objects.exists()
+
+
+def test_a_disclosure_export_says_who_paused(line, hanako, clock, operator):
+    from anpi.engine.personal_data import export_person
+    from anpi.tenants.actors import Actor
+
+    user, person = hanako
+    pause_by_picker(line, user, "2026-12-03", "2026-12-05")
+    [row] = export_person(person, Actor.staff(operator), clock.now())["pauses"]
+    assert (row["starts_on"], row["ends_on"], row["set_by_label"]) == (
+        "2026-12-03", "2026-12-05", "本人（LINE）"
+    )
