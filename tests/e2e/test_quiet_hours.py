@@ -131,3 +131,25 @@ def test_half_quiet_hours_are_refused_in_japanese_and_nothing_is_saved(
 def test_operators_cannot_change_quiet_hours(client, operator):
     client.force_login(operator)
     assert client.post("/settings/quiet-hours/", {"quiet_start": "21:00"}).status_code == 403
+
+
+def test_a_peer_groups_alert_due_at_8_waits_for_the_end_of_quiet_hours(line, clock, tenant):
+    """つながり: the group is told about a silent member only after 08:30."""
+    from tests.groups.conftest import make_peers
+
+    tenant.quiet_start, tenant.quiet_end = time(21, 0), time(8, 30)
+    tenant.save(update_fields=["quiet_start", "quiet_end"])
+    peers = make_peers(line)
+    assert peers.set_schedule().status_code == 200
+    clock.advance(hours=1)  # 09:00 check
+    peers.work()
+    peers.tap("山田", "げんきです")
+    peers.tap("佐藤", "げんきです")
+    clock.advance(hours=23)  # 08:00: the alert is due, but it is still quiet
+    peers.work()
+    assert "へんじが ありません" not in " ".join(peers.texts())
+    held = peers.person("鈴木").timeline.get(kind="quiet_hold")
+    assert held.text == "静かな時間帯のため 08:30 まで待ちます"
+    clock.advance(minutes=30)
+    peers.work()
+    assert peers.shown()[-1]["altText"] == "鈴木さんから へんじが ありません"
