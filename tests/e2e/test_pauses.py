@@ -259,3 +259,22 @@ def test_a_disclosure_export_says_who_paused(line, hanako, clock, operator):
     assert (row["starts_on"], row["ends_on"], row["set_by_label"]) == (
         "2026-12-03", "2026-12-05", "本人（LINE）"
     )
+
+
+def test_a_pause_set_and_ended_just_before_the_check_leaves_todays_check_in_place(
+    line, clock, hanako
+):
+    user, person = hanako
+    clock.advance(minutes=55)  # 08:55: the 09:00 check is planned already
+    line.work()
+    assert Check.objects.filter(person=person, state="open").count() == 1
+    line.control.text(user, "るす")
+    line.work()
+    line.control.tap(user, "きょうから 3にち")
+    line.work()
+    assert not Check.objects.filter(person=person).exists()  # a paused day has no check
+    line.control.text(user, "るす おわり")
+    line.work()
+    clock.advance(minutes=5)  # 09:00
+    line.work()
+    assert check_texts(line, user) == ["はなこさん、げんきですか？"]

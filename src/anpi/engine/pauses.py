@@ -15,7 +15,8 @@ place a pause is made or ended, by whoever acts (the person in chat,
 3. A pause that covers today stops the running escalation: each open check is
    closed with a compare-and-set (``tasks.close_check``), reason ``paused``;
    its open tasks are cancelled with that reason in their note. A check
-   planned for a paused date and not yet sent (step 0) is cancelled too.
+   planned for a paused date and not yet sent (step 0) is removed (CAS on
+   ``step = 0``), so that ending the pause early lets the planner make it again.
    Whoever the check alarmed hears the truth (engine.allclear): for the
    person's own 「るす」 that the person told us so in LINE; for staff, that
    staff learnt the person is in hospital or away (the staff form says to use
@@ -157,22 +158,36 @@ def _stop_checks(person: Person, pause: Pause, actor: Actor, today: date, now: d
     by = who(actor)
     for check in Check.objects.filter(person=person, state=Check.State.OPEN).order_by("id"):
         due_day = check.due_at.astimezone(zone).date()
-        if not (pause.starts_on <= today or pause.starts_on <= due_day <= pause.ends_on):
+        paused_day = pause.starts_on <= due_day <= pause.ends_on
+        if check.step == 0 and paused_day and _unplan(check):
+            continue
+        if not (pause.starts_on <= today or paused_day):
             continue  # a pause that starts later leaves today's incident running
+        check.refresh_from_db(fields=["state", "version", "step"])
         check.person = person
         tasks = list(
             Task.objects.filter(check_run=check, state=Task.State.OPEN).values_list("pk", flat=True)
         )
-        sent = check.step > 0
-        state = Check.State.RESOLVED if sent else Check.State.CANCELLED
-        if not close_check(check, state=state, reason=PAUSED, now=now, announce_as=told_as):
+        if not close_check(
+            check, state=Check.State.RESOLVED, reason=PAUSED, now=now, announce_as=told_as
+        ):
             continue  # answered or closed meanwhile: nothing to stop
         Task.objects.filter(pk__in=tasks).update(note=f"休止のため取り消し（{by}）")
-        if sent:
-            timeline.record(
-                person, "paused_check_closed", f"休止のため確認を終了（{by}）", now, check,
-                actor=actor,
-            )
+        timeline.record(
+            person, "paused_check_closed", f"休止のため確認を終了（{by}）", now, check, actor=actor
+        )
+
+
+def _unplan(check: Check) -> bool:
+    """Remove a check planned for a paused date whose question has not gone
+    out (step 0), with a compare-and-set on ``(version, step=0, open)``: a
+    paused date has no check (the planner would not have made one), and if the
+    pause ends early the planner makes it again (invariant 1 holds either way).
+    False if send_check fired first: then it is closed like any sent check."""
+    deleted, _ = Check.objects.filter(
+        pk=check.pk, version=check.version, step=0, state=Check.State.OPEN
+    ).delete()
+    return bool(deleted)
 
 
 def _move_next_check(person: Person, now: datetime) -> None:
