@@ -117,7 +117,10 @@ def test_hospital_or_away_pauses_checks_until_the_date_and_they_resume(
     assert len(line.texts(user)) == asked  # paused: nobody asks
     clock.advance(days=2)
     line.work()
-    assert line.texts(user)[-1] == "はなこさん、げんきですか？"  # resumed by itself
+    # Resumed by itself; the first check after the pause says welcome back.
+    assert line.texts(user)[-1] == (
+        "おかえりなさい。きょうから また かくにんします。\nはなこさん、げんきですか？"
+    )
 
 
 def test_talking_to_the_person_closes_it_as_safe(line, clock, client, decision, smtp):

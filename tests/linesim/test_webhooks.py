@@ -152,6 +152,25 @@ def test_a_datetime_picker_sends_a_postback_with_params(raw, control, friend, re
     validate_against_spec(receiver.last.json)
 
 
+def test_a_date_picker_offers_only_its_min_to_max_and_opens_at_initial(
+    raw, control, friend, receiver
+):
+    picker = {
+        "type": "datetimepicker", "label": "ひを えらぶ", "data": "d=1", "mode": "date",
+        "initial": "2026-12-03", "min": "2026-12-01", "max": "2026-12-31",
+    }
+    push_check(raw, friend, {
+        "type": "text", "text": "いつ？", "quickReply": {"items": [{"type": "action", "action": picker}]},
+    })
+    for outside in ("2026-11-30", "2027-01-01"):
+        with pytest.raises(Exception) as caught:
+            control.tap(friend, "ひを えらぶ", value=outside)
+        assert caught.value.status == 400
+    control.tap(friend, "ひを えらぶ")
+    assert parse(receiver.last)[0].postback.params == {"date": "2026-12-03"}
+    validate_against_spec(receiver.last.json)
+
+
 def test_a_quick_reply_is_tappable_only_on_the_last_message(raw, control, friend, receiver):
     push_check(raw, friend)
     control.tap(friend, "少し不調")

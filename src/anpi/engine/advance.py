@@ -12,6 +12,10 @@ Algorithm (``advance_due_checks``):
    timeline entries commit in the same transaction as the CAS (invariants 5, 6).
 4. Tasks of the check whose deadline has passed are marked expired: the ladder
    goes on without them (nothing waits forever).
+   A staff-call or contact step due inside the tenant's quiet hours (and not
+   marked ``emergency``) does not fire: the same compare-and-set moves
+   ``next_action_at`` to their end and the wait goes on the timeline
+   (engine.quiet). Push steps to the person are never held.
 5. A check whose step raises (a malformed policy snapshot, a bug) is quarantined
    alone (``quarantine_check``): staff get a phone task, ``anpi health`` shows
    it, the step is retried in an hour, and every other due check goes on.
@@ -29,7 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 
-from . import merge, registry
+from . import merge, quiet, registry, timeline
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Quarantine, Task
@@ -70,6 +74,11 @@ def advance_check(check_id: int, now: datetime) -> bool:
         index = check.step
         step = policy[index]
         action = step["action"]
+        if registry.actions[action].held_in_quiet_hours and not step.get("emergency"):
+            until = quiet.tenant_quiet_until(check.person.tenant, now)
+            if until is not None:
+                _hold_for_quiet_hours(check, until, now)
+                return False
         closing = action == "close"
         # The last step (decide_task, by validate_policy) repeats until a human acts.
         repeats = index == len(policy) - 1 and not closing
@@ -104,6 +113,26 @@ def advance_check(check_id: int, now: datetime) -> bool:
             Check.objects.filter(pk=check.pk).update(next_action_at=next_at)
     log.debug("check %s fired step %s (%s)", check_id, index, action)
     return True
+
+
+def _hold_for_quiet_hours(check: Check, until: datetime, now: datetime) -> None:
+    """Move a due staff-call / contact step to the end of the quiet hours
+    (engine.quiet), with a compare-and-set on ``version`` like every step: if
+    an answer or another worker moved the check first, nothing is written. The
+    step itself fires at ``until`` on a later pass (it is due again then)."""
+    held = Check.objects.filter(
+        pk=check.pk, version=check.version, state=Check.State.OPEN
+    ).update(next_action_at=until, version=F("version") + 1)
+    if held == 1:
+        timeline.record(
+            check.person,
+            "quiet_hold",
+            quiet.held_text(until, check.person.tenant.timezone),
+            now,
+            check,
+            until=until.isoformat(),
+            action=check.policy[check.step]["action"],
+        )
 
 
 def advance_due_checks(clock: Clock, batch: int = 2000) -> int:

@@ -20,6 +20,10 @@ Algorithm (``fire_push_steps``), one transaction per chunk:
 4. send_check keeps the one-incident rule of engine.merge: a person with an
    older open check gets the question only if not asked anyway within the
    hour, and the new check is closed as merged.
+   The first check after a pause (engine.pauses.welcome_back_ids, one
+   query for the chunk) carries おかえりなさい, as a personal push.
+   Push steps are never held by quiet hours (engine.quiet): the person
+   chose the time of their check.
 5. ``bulk_create`` the outbox rows (with a ``coalesce_key`` when the message is
    identical for everyone, engine.multicast) and the timeline entries.
    ``steps.person_push_row`` keeps the one rule of steps.py: a person
@@ -41,9 +45,9 @@ from django.db.models import F
 
 from anpi.people.models import Person
 
-from . import merge
+from . import merge, pauses
 from .models import Check, Outbox, TimelineEntry
-from .steps import PUSH_STEPS, person_push_row
+from .steps import PUSH_STEPS, WELCOME_BACK, person_push_row
 from .tasks import expire_overdue_tasks
 
 CHUNK = 1000
@@ -125,6 +129,10 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
             )
             .in_bulk({c.person_id for c in checks})
         )
+        # The first check after a pause says welcome back (engine.pauses).
+        welcome = pauses.welcome_back_ids(
+            c for c in checks if c.policy[c.step]["action"] == "send_check"
+        )
         merged: list[int] = []
         outbox: list[Outbox] = []
         entries: list[TimelineEntry] = []
@@ -139,6 +147,7 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
                     continue
                 entries.append(_entry(check, *merge.MERGED_ASKED, now))
             spec = PUSH_STEPS[action]
+            setattr(check, WELCOME_BACK, check.pk in welcome)
             message, identical = spec.message(check, params)
             row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
             if row is not None:

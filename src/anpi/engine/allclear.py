@@ -32,8 +32,9 @@ from .phrases import contact_subject, in_contact_languages, say_to_contact
 
 # The close reasons that announce; each has a ``why_<reason>`` line in every
 # contacts.toml (engine.phrases). Reasons not listed here do not announce (a
-# block, a member who left, a merged check).
-ANNOUNCED_REASONS = ("ok", "staff_safe", "watcher_safe", "contact_safe", "away")
+# block, a member who left, a merged check). ``paused``: the person sent
+# 「るす」 from their own LINE (engine.pauses).
+ANNOUNCED_REASONS = ("ok", "staff_safe", "watcher_safe", "contact_safe", "away", "paused")
 ALL_CLEAR_PURPOSE = "all_clear"
 
 

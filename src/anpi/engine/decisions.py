@@ -132,7 +132,7 @@ def record_decision(
             task_kind=task.kind,
             by=getattr(user, "username", None),
         )
-        _apply(choice, check, person, now, today, visitor, visit_by, away_until)
+        _apply(choice, check, person, now, today, visitor, visit_by, away_until, user)
     return task
 
 
@@ -145,6 +145,7 @@ def _apply(
     visitor: str,
     visit_by: datetime | None,
     away_until: date | None,
+    user: Any = None,
 ) -> None:
     if choice in ("safe", "safe_contact"):
         _close_incident(person, "staff_safe" if choice == "safe" else "contact_safe", now)
@@ -170,6 +171,10 @@ def _apply(
             starts_on=today,
             ends_on=away_until,
             reason="入院・外出（スタッフが確認）",
+            set_by_kind="staff",
+            set_by_label=f"スタッフ {getattr(user, 'username', '')}".strip(),
+            set_by_user=user,
+            created_at=now,
         )
         _close_incident(person, "away", now)
         if person.status == Person.Status.ACTIVE:

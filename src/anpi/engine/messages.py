@@ -9,6 +9,7 @@ JSON shape; the LINE transport hands them to the official SDK.
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
@@ -146,3 +147,24 @@ def last_notice_message(
 
 def thanks_message(language: str | None = None) -> dict[str, Any]:
     return {"type": "text", "text": say(language, "thanks")}
+
+
+def with_welcome_back(message: dict[str, Any], language: str | None = None) -> dict[str, Any]:
+    """``message`` (a check question) that also says welcome back, for the first
+    check after a pause (engine.pauses): one push, not an extra one. Returns a
+    new dict. In a flex question the welcome takes the place of the day's
+    greeting (the first of its three body lines), so the check keeps three lines;
+    a text message gets the line in front."""
+    line = say(language, "welcome_back")
+    changed = copy.deepcopy(message)
+    if changed.get("type") == "flex":
+        changed["altText"] = f"{line}\n{changed['altText']}"
+        body = changed["contents"]["body"]["contents"]
+        welcome = flex.text(line, size="lg", weight="bold")
+        if len(body) >= 3:
+            body[0] = welcome
+        else:
+            body.insert(0, welcome)
+    elif changed.get("type") == "text":
+        changed["text"] = f"{line}\n{changed['text']}"
+    return changed

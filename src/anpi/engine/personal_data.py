@@ -60,7 +60,10 @@ def export_person(person: Person, actor: Actor, now: datetime) -> dict[str, Any]
             for c in person.contacts.order_by("id")
         ],
         "consents": consents.consent_rows(person),
-        "pauses": [_row(p, ("starts_on", "ends_on", "reason")) for p in person.pauses.all()],
+        "pauses": [
+            _row(p, ("starts_on", "ends_on", "reason", "set_by_label", "created_at", "ended_early_at"))
+            for p in person.pauses.all()
+        ],
         "checks": [
             _row(c, ("id", "due_at", "state", "answered_at", "closed_at", "close_reason"))
             for c in Check.objects.filter(person=person).order_by("due_at")

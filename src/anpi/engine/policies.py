@@ -57,7 +57,8 @@ def validate_policy(steps: Any) -> list[dict[str, Any]]:
     """Check a policy strictly; return a normalized deep copy for snapshots.
 
     ``steps``: a list of dicts ``{"after": int seconds 0..30 days, "action": a
-    registered action, "params": {…} as the action declares}``. Raises
+    registered action, "params": {…} as the action declares, "emergency":
+    optional bool — true: not held by the tenant's quiet hours (engine.quiet)}``. Raises
     PolicyError on anything else (unknown keys, actions or parameters, floats,
     booleans, out-of-range numbers), so a typo never reaches the worker.
     """
@@ -69,7 +70,7 @@ def validate_policy(steps: Any) -> list[dict[str, Any]]:
     for index, step in enumerate(steps):
         if not isinstance(step, dict):
             raise PolicyError(_t("Step %(n)s must be an object { … }.") % {"n": index + 1})
-        unknown = set(step) - {"after", "action", "params"}
+        unknown = set(step) - {"after", "action", "params", "emergency"}
         if unknown:
             raise PolicyError(
                 _t("Step %(n)s: unknown keys %(keys)s.")
@@ -104,7 +105,16 @@ def validate_policy(steps: Any) -> list[dict[str, Any]]:
                     _t("Step %(n)s: %(action)s needs %(key)s.")
                     % {"n": index + 1, "action": name, "key": key}
                 )
-        normalized.append({"after": after, "action": name, "params": dict(params)})
+        emergency = step.get("emergency", False)
+        if not isinstance(emergency, bool):
+            # "emergency": "yes" or 1 must not silently pass as true (or false).
+            raise PolicyError(
+                _t("Step %(n)s: 'emergency' must be true or false.") % {"n": index + 1}
+            )
+        entry: dict[str, Any] = {"after": after, "action": name, "params": dict(params)}
+        if emergency:
+            entry["emergency"] = True
+        normalized.append(entry)
     if not registry.actions[normalized[0]["action"]].first:
         raise PolicyError(_t("The first step must send the check."))
     if not registry.actions[normalized[-1]["action"]].last:

@@ -74,7 +74,10 @@ class Param:
 class Action:
     """An escalation action. ``first``: it may open a policy (it sends the check);
     ``alert``: it opens a claimable alert (``outcome_deadline`` applies);
-    ``last``: a policy may end with it (nothing waits forever)."""
+    ``last``: a policy may end with it (nothing waits forever);
+    ``held_in_quiet_hours``: it calls staff or tells contacts, watchers or a
+    group, so it waits for the end of the tenant's quiet hours unless the step
+    is marked ``"emergency": true`` (engine.quiet)."""
 
     name: str
     handler: StepHandler
@@ -83,6 +86,7 @@ class Action:
     first: bool = False
     alert: bool = False
     last: bool = False
+    held_in_quiet_hours: bool = False
 
 
 @dataclass(frozen=True)

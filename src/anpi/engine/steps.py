@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import merge, messages, registry, timeline
+from . import merge, messages, pauses, registry, timeline
 from .contacts import notify_contacts
 from .models import Check, Outbox, Task
 from .multicast import coalesce_key
@@ -68,14 +68,29 @@ def due_day(check: Check) -> date:
     return check.due_at.astimezone(ZoneInfo(check.person.tenant.timezone)).date()
 
 
+# Set by engine.advance_batch on the checks of a chunk (one query for all);
+# the per-check path asks engine.pauses itself.
+WELCOME_BACK = "welcome_back"
+
+
 def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The check message in the person's language, and whether it is identical
     for everyone of that language on that day (multicast). A policy opts in
-    with ``params: {"message": "identical"}`` on send_check."""
+    with ``params: {"message": "identical"}`` on send_check. The first check
+    after a pause also says おかえりなさい (engine.pauses): that one is the
+    person's own, never part of a multicast."""
     language, day = check.person.language, due_day(check)
     if params.get("message") == "identical":
-        return messages.identical_check_message(language=language, day=day), True
-    return messages.check_message(check.person.name, check.pk, language=language, day=day), False
+        message, identical = messages.identical_check_message(language=language, day=day), True
+    else:
+        message = messages.check_message(check.person.name, check.pk, language=language, day=day)
+        identical = False
+    welcome = getattr(check, WELCOME_BACK, None)
+    if welcome is None:
+        welcome = check.pk in pauses.welcome_back_ids([check])
+    if welcome:
+        return messages.with_welcome_back(message, language), False
+    return message, identical
 
 
 def resend_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -222,8 +237,9 @@ for _action in (
     Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
     Action("call_task", call_task, "スタッフが本人に電話",
            params={"deadline": _DEADLINE,
-                   "no_phone": Param("choice", choices=("queue", "skip"))}),
-    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる"),
+                   "no_phone": Param("choice", choices=("queue", "skip"))},
+           held_in_quiet_hours=True),
+    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる", held_in_quiet_hours=True),
     Action("decide_task", decide_task, "スタッフが次の対応を決める", last=True,
            params={"deadline": _DEADLINE}),
     Action("close", close, "終了する", last=True),

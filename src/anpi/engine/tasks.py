@@ -31,6 +31,7 @@ def close_check(
     now: datetime,
     reporter_contact_id: int | None = None,
     answered_in: str = "",
+    announce_as: str = "",
 ) -> bool:
     """Close one open check with a compare-and-set on ``version``.
 
@@ -40,7 +41,8 @@ def close_check(
     transaction. A check closed as answered or resolved tells everyone it
     alarmed (engine.allclear; ``reporter_contact_id``: the contact who brought
     the news is not told it back; ``answered_in``: the chat the answer came
-    from, which hears it there). Returns False when the check was no longer open (someone else
+    from, which hears it there; ``announce_as``: the all-clear's reason when
+    it differs from ``reason``, one of ``allclear.ANNOUNCED_REASONS``). Returns False when the check was no longer open (someone else
     closed it first). Raises RuntimeError if the CAS does not settle after
     ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
     """
@@ -66,7 +68,11 @@ def close_check(
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
                 allclear.announce(
-                    check, reason, now, skip_contact_id=reporter_contact_id, skip_chat=answered_in
+                    check,
+                    announce_as or reason,
+                    now,
+                    skip_contact_id=reporter_contact_id,
+                    skip_chat=answered_in,
                 )
             return True
         check.refresh_from_db(fields=["state", "version"])

@@ -217,7 +217,7 @@ def apply_outcome(
     ``claimed → resolved`` won (the LINE claimer's ``record_outcome`` and the
     staff board's ``groups.staff_alerts``): the outcome goes on the timeline
     with ``by_name``; 無事 (``safe``) resolves every open check of the person
-    (close ``reason``: a key of engine.allclear.WHY; everyone alarmed hears the
+    (close ``reason``: one of engine.allclear.ANNOUNCED_REASONS; everyone alarmed hears the
     all-clear except the chat ``chat``, which heard it in the reply); anything
     else sends the ladder straight to its last step (staff decide now)."""
     check = alert.check_run

@@ -26,6 +26,7 @@ class GroupsConfig(AppConfig):
                 "グループに知らせる（メンバーが確認に行く）",
                 params={"outcome_deadline": outcome_deadline},
                 alert=True,
+                held_in_quiet_hours=True,
             )
         )
         if plan.group_sizes not in registry.chat_size_providers:

@@ -146,6 +146,7 @@ def all_clear_message(name: str, reason: str) -> dict[str, Any]:
         "watcher_safe": f"{name}さんに あいに いきました。ぶじでした。",
         "contact_safe": f"かぞくなどから {name}さんは ぶじと れんらくが ありました。",
         "away": f"{name}さんは にゅういん・おでかけ ちゅうと わかりました。",
+        "paused": f"{name}さんから「しばらく るすに する」と れんらくが ありました。",
     }[reason]
     return {"type": "text", "text": f"{why}\nありがとうございました。"}
 

@@ -13,6 +13,8 @@ not take is the individual service's:
   (``withdrawal.do_withdraw_consent``);
 - a language's name (「English」「中文」「Tiếng Việt」「にほんご」…) → anpi speaks
   it from now on; 「ことば」 → quick-reply buttons to choose (``language``);
+- 「るす」 → until when? (quick replies, a date picker) → a pause;
+  「るす おわり」 → checks resume (``pause_chat``, engine.pauses);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
   links LINE (``contact_link``); 「とうろく <code>」 from a person's own QR
   sheet → the person staff enrolled links LINE (``person_link``);
@@ -43,11 +45,18 @@ from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.consent import is_withdraw_text
 from anpi.people.models import Person
-from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text, normalize_input
+from anpi.people.textnorm import (
+    clean_display_name,
+    is_away_end_text,
+    is_away_text,
+    is_ok_text,
+    is_settings_text,
+    normalize_input,
+)
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import actions, contact_link, language, messages, person_link, withdrawal
+from . import actions, contact_link, language, messages, pause_chat, person_link, withdrawal
 
 
 def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
@@ -95,6 +104,16 @@ def handle_individual_event(
             return answer_genki(
                 person, clock, reply_token=reply_token, via="richmenu", event_at=event_time(event)
             )
+        if parsed and parsed[0] in pause_chat.POSTBACKS and person is not None:
+            return pause_chat.handle_postback(
+                person,
+                parsed[0],
+                parsed[1],
+                event.postback.params or {},
+                reply_token,
+                now,
+                event_time(event),
+            )
         return "ignored"
     if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
         return _text(
@@ -139,6 +158,10 @@ def _text(
             person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
         )
         return "consent_withdrawn"
+    if is_away_text(text):
+        return pause_chat.ask_dates(person, reply_token, now)
+    if is_away_end_text(text):
+        return pause_chat.end(person, reply_token, now)
     chosen = language.language_named(text)
     if chosen is not None:
         language.do_set_language(

@@ -66,11 +66,23 @@ def _chat_context(
     return user.user_id, sim.state.chat_entries(user.user_id, channel)
 
 
-def _picker_value(mode: str, given: str | None) -> dict[str, str]:
+def _picker_value(action: dict[str, Any], given: str | None) -> dict[str, str]:
+    """The webhook's ``postback.params`` for a datetime picker: ``{mode: value}``.
+
+    Like LINE's picker, the person can only choose between the action's ``min``
+    and ``max`` (same format as the mode: ``2026-12-03``, ``09:00``,
+    ``2026-12-03T09:00``, so they compare as strings); a value outside is a
+    400. Without a value the picker's ``initial`` (else now) is taken."""
+    mode = str(action.get("mode"))
     if mode not in ("date", "time", "datetime"):
         raise ControlError(400, f"the simulator cannot pick a {mode!r} value")
     if given:
+        low, high = str(action.get("min") or ""), str(action.get("max") or "")
+        if (low and given < low) or (high and given > high):
+            raise ControlError(400, f"the picker allows {low or '…'} to {high or '…'}, not {given}")
         return {mode: given}
+    if action.get("initial"):
+        return {mode: str(action["initial"])}
     now = datetime.now(UTC)
     fmt = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%dT%H:%M"}[mode]
     return {mode: now.strftime(fmt)}
@@ -122,12 +134,12 @@ async def press(
         source = group_source(chat, user.user_id) if group_id else user_source(user.user_id)
         event = make_event(sim, channel, "message", source, message=text_content(sim, text))
     elif kind in ("postback", "datetimepicker"):
+        postback: dict[str, Any] = {"data": str(action.get("data", ""))}
+        if kind == "datetimepicker":  # before anything shows: a refused pick says nothing
+            postback["params"] = _picker_value(action, value)
         shown = action.get("displayText") or action.get("text")
         if shown:
             _user_bubble(sim, channel.bot_user_id, chat, user, str(shown))
-        postback: dict[str, Any] = {"data": str(action.get("data", ""))}
-        if kind == "datetimepicker":
-            postback["params"] = _picker_value(str(action.get("mode")), value)
         if group_id:
             uid = user.user_id if sim.config.group_postback_user_id else None
             source = group_source(chat, uid)

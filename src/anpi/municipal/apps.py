@@ -21,6 +21,7 @@ class MunicipalConfig(AppConfig):
                 "見守りチームに知らせる（見守る人が訪問）",
                 params={"outcome_deadline": Param("seconds", low=60)},
                 alert=True,
+                held_in_quiet_hours=True,
             )
         )
         registry.register(

@@ -209,6 +209,17 @@ class Pause(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     reason = models.CharField(max_length=100, blank=True)
+    # Who set it (engine.pauses): the person in chat, staff on the dashboard or
+    # in the call queue, or the system. Kept apart from the timeline so that the
+    # person page and the data export can say it without reading entries.
+    set_by_kind = models.CharField(max_length=10, blank=True)  # Actor.kind
+    set_by_label = models.CharField(max_length=150, blank=True)
+    set_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
+    # Set when the pause was ended before its last day (「るす おわり」, staff).
+    ended_early_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.starts_on}–{self.ends_on}"

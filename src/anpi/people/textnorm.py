@@ -232,6 +232,39 @@ def is_settings_text(text: str) -> bool:
     return bool(_SETTINGS_SENTENCE.match(text))
 
 
+# --- is_away_text / is_away_end_text --------------------------------------------------------
+
+_AWAY_SENTENCE = regex.compile(r"^るす(?:に)?(?:する|します|です|になる|になります)?$")
+_AWAY_END_SENTENCE = regex.compile(r"^るす(?:を|は)?(?:おわり|おわる|おわります|おわりました|しゅうりょう)$")
+
+
+def _away_core(text: str) -> str:
+    """「るす」 words without width, script, spacing or decoration differences:
+    ルス, 留守, ｒｕｓｕ are the same word; 終わり/終了 are read too."""
+    text = normalize_input(text)
+    if not text or len(text) > OK_TEXT_MAX:
+        return ""
+    stripped = _strip_decorations(_hiragana(text.casefold()))
+    if not stripped:
+        return ""
+    for kanji, kana in (("留守", "るす"), ("rusu", "るす"), ("終わり", "おわり"), ("終わる", "おわる"),
+                        ("終了", "しゅうりょう")):
+        stripped = stripped.replace(kanji, kana)
+    return regex.sub(r"[\sー\-~〜、,。.!?]", "", stripped)
+
+
+def is_away_text(text: str) -> bool:
+    """Whether a typed message asks to pause the checks: 「るす」「ルス」「留守」
+    「ｒｕｓｕ」, in any width, with spaces or decorations, or 「るすに します」
+    (engine.pauses, individual.pause_chat)."""
+    return bool(_AWAY_SENTENCE.match(_away_core(text)))
+
+
+def is_away_end_text(text: str) -> bool:
+    """Whether a typed message ends a pause: 「るす おわり」「留守終わり」「ルス終了」…"""
+    return bool(_AWAY_END_SENTENCE.match(_away_core(text)))
+
+
 # --- clean_display_name --------------------------------------------------------------------
 
 #: Invisible characters that reorder or hide text: bidirectional embeddings, overrides

@@ -53,6 +53,11 @@ class Tenant(models.Model):
     phone = models.CharField(
         _("phone"), max_length=30, blank=True, help_text=_("The number contacts call us on.")
     )
+    # Quiet hours (engine.quiet): no staff calls or contact notifications between
+    # these local times (e.g. 21:00–08:00, across midnight when start > end);
+    # both empty: none. A policy step marked ``"emergency": true`` is not held.
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

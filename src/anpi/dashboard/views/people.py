@@ -39,6 +39,7 @@ from ..forms import PeopleFilterForm, TaskOutcomeForm
 from ..people_query import DEFAULT_SORT, PER_PAGE, PeopleQuery, matching_ids, page_rows
 from ..status import PersonWithStatus, with_status
 from .cards import open_tasks, task_cards
+from .pauses import pause_context
 from .privacy import NotesForm
 
 PEOPLE_PER_PAGE = PER_PAGE
@@ -169,6 +170,7 @@ def render_person(
             "notes_form": NotesForm(
                 initial={"notes": person.notes, "health_notes": person.health_notes}
             ),
+            **pause_context(person, now),
         },
     )
 
