@@ -278,3 +278,40 @@ def test_a_pause_set_and_ended_just_before_the_check_leaves_todays_check_in_plac
     clock.advance(minutes=5)  # 09:00
     line.work()
     assert check_texts(line, user) == ["はなこさん、げんきですか？"]
+
+
+def test_an_english_speaker_pauses_in_english_and_comes_back_with_im_back(line, clock, hanako):
+    user, person = hanako
+    person.language = "en"
+    person.save(update_fields=["language"])
+    line.control.text(user, "Away")
+    line.work()
+    asked = line.control.messages(user)[-1]
+    assert asked["text"] == "Going away?\nUntil when will you be away?\nChoose below."
+    labels = [i["action"]["label"] for i in asked["raw"]["quickReply"]["items"]]
+    assert labels == ["3 days from today", "1 week", "Choose dates"]
+    line.control.tap(user, "1 week")
+    line.work()
+    confirmed = line.control.messages(user)[-1]
+    assert confirmed["altText"] == "No checks from 12/1 to 12/7"
+    assert confirmed["buttons"] == ["I'm back"]
+    line.control.text(user, "I'm back")
+    line.work()
+    assert line.control.messages(user)[-1]["text"] == "Welcome back. We will ask again from today."
+    assert not Pause.objects.filter(person=person, ended_early_at__isnull=True).exists()
+
+
+def test_a_chinese_speakers_welcome_back_check_is_chinese(line, clock, hanako):
+    user, person = hanako
+    person.language = "zh"
+    person.save(update_fields=["language"])
+    line.control.text(user, "外出")
+    line.work()
+    line.control.tap(user, "从今天起3天")
+    line.work()
+    assert line.control.messages(user)[-1]["altText"] == "12月1日到12月3日暂停确认"
+    day_by_day(line, clock, 3)  # 12/02 … 12/04 08:00: the check of 12/04 09:00 comes next
+    clock.advance(hours=1)
+    line.work()
+    check = line.control.messages(user)[-1]
+    assert check["altText"].startswith("欢迎回来。从今天起继续确认。")

@@ -155,7 +155,7 @@ def with_welcome_back(message: dict[str, Any], language: str | None = None) -> d
     new dict. In a flex question the welcome takes the place of the day's
     greeting (the first of its three body lines), so the check keeps three lines;
     a text message gets the line in front."""
-    line = say(language, "welcome_back")
+    line = say(language, "away_ended")  # the same words as the reply to 「るす おわり」
     changed = copy.deepcopy(message)
     if changed.get("type") == "flex":
         changed["altText"] = f"{line}\n{changed['altText']}"

@@ -158,10 +158,11 @@ def _text(
             person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
         )
         return "consent_withdrawn"
-    if is_away_text(text):
-        return pause_chat.ask_dates(person, reply_token, now)
-    if is_away_end_text(text):
+    # 「るす」 (and "away", 外出, vắng nhà …: engine/texts word_away).
+    if is_away_end_text(text) or language.says_word(text, "word_away_end"):
         return pause_chat.end(person, reply_token, now)
+    if is_away_text(text) or language.says_word(text, "word_away"):
+        return pause_chat.ask_dates(person, reply_token, now)
     chosen = language.language_named(text)
     if chosen is not None:
         language.do_set_language(

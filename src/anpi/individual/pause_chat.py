@@ -30,19 +30,20 @@ from typing import Any
 from anpi.channels.line import flex
 from anpi.engine import registry
 from anpi.engine.outbox import enqueue_reply
+from anpi.engine.phrases import say
 from anpi.engine.pauses import MAX_PAUSE_DAYS, PauseError, end_pause, local_today, pause_person
 from anpi.people.models import Person
 from anpi.tenants.actors import Actor
 
 POSTBACKS = ("away", "awayfrom", "awayto", "awayend")
-QUICK_DAYS = ((3, "きょうから 3にち"), (7, "1しゅうかん"))
-END_LABEL = "るすを おわる"
+# Quick answers: days from today, and the key of their label (engine/texts).
+QUICK_DAYS = ((3, "away_3days"), (7, "away_week"))
 
 registry.register_purpose("pause", "るす（休止）の受付", on_reply_refused="push")
 
 
-def _day(value: date) -> str:
-    return f"{value.month}がつ {value.day}にち"
+def _day(language: str, value: date) -> str:
+    return say(language, "away_day", month=value.month, day=value.day)
 
 
 def _picker(label: str, data: str, initial: date, low: date, high: date) -> dict[str, Any]:
@@ -57,35 +58,31 @@ def _picker(label: str, data: str, initial: date, low: date, high: date) -> dict
     }
 
 
-def ask_dates_message(today: date) -> dict[str, Any]:
-    """Until when? Two quick answers and a date picker (quick replies)."""
+def ask_dates_message(today: date, language: str = "easy_ja") -> dict[str, Any]:
+    """Until when? Two quick answers and a date picker (quick replies), in the
+    person's ``language``."""
     items: list[dict[str, Any]] = [
         {
             "type": "action",
             "action": {
                 "type": "postback",
-                "label": label,
+                "label": say(language, key),
                 "data": f"anpi:away:{days}",
-                "displayText": label,
+                "displayText": say(language, key),
             },
         }
-        for days, label in QUICK_DAYS
+        for days, key in QUICK_DAYS
     ]
     last = today + timedelta(days=MAX_PAUSE_DAYS - 1)
-    items.append(
-        {"type": "action", "action": _picker("ひにちを えらぶ", "anpi:awayfrom:0", today, today, last)}
-    )
-    return {
-        "type": "text",
-        "text": "るすに しますか？\nいつまで るすですか？\nしたの ボタンから えらんでください。",
-        "quickReply": {"items": items},
-    }
+    picker = _picker(say(language, "away_pick"), "anpi:awayfrom:0", today, today, last)
+    items.append({"type": "action", "action": picker})
+    return {"type": "text", "text": say(language, "away_ask"), "quickReply": {"items": items}}
 
 
-def ask_last_day_message(first: date) -> dict[str, Any]:
+def ask_last_day_message(first: date, language: str = "easy_ja") -> dict[str, Any]:
     """The second picker: the last day, from ``first`` on (one large button)."""
     action = _picker(
-        "おわりの ひを えらぶ",
+        say(language, "away_pick_last"),
         f"anpi:awayto:{first:%Y%m%d}",
         first,
         first,
@@ -93,34 +90,35 @@ def ask_last_day_message(first: date) -> dict[str, Any]:
     )
     return {
         "type": "flex",
-        "altText": "いつまで るすですか？",
+        "altText": say(language, "away_until"),
         "contents": flex.bubble(
-            [flex.text(f"{_day(first)} から。\nいつまで るすですか？", size="lg")], action
+            [flex.text(say(language, "away_from", first=_day(language, first)), size="lg")], action
         ),
     }
 
 
-def paused_message(first: date, last: date) -> dict[str, Any]:
+def paused_message(first: date, last: date, language: str = "easy_ja") -> dict[str, Any]:
     """The confirmation, with the one button that ends the pause early."""
-    said = f"{_day(first)} から {_day(last)} まで おやすみ します"
+    days = (_day(language, first), _day(language, last))
+    said = say(language, "away_set", first=days[0], last=days[1])
     button = {
         "type": "postback",
-        "label": END_LABEL,
+        "label": say(language, "away_end_button"),
         "data": "anpi:awayend:0",
-        "displayText": "るす おわり",
+        "displayText": say(language, "away_end_typed"),
     }
     return {
         "type": "flex",
         "altText": said,
         "contents": flex.bubble(
-            [flex.text(f"{said}。\nはやく かえったら ボタンを おしてください。", size="lg")], button
+            [flex.text(say(language, "away_confirm", first=days[0], last=days[1]), size="lg")],
+            button,
         ),
     }
 
 
-ENDED_TEXT = "おかえりなさい。きょうから また かくにんします。"
-NOT_PAUSED_TEXT = "いまは るすに なっていません。"
-BAD_DATE_TEXT = "その ひは えらべません。\nもう いちど「るす」と おくってください。"
+def _text(person: Person, key: str) -> dict[str, Any]:
+    return {"type": "text", "text": say(person.language, key)}
 
 
 def _reply(person: Person, reply_token: str, message: dict[str, Any], now: datetime) -> None:
@@ -132,15 +130,14 @@ def _reply(person: Person, reply_token: str, message: dict[str, Any], now: datet
 
 def ask_dates(person: Person, reply_token: str, now: datetime) -> str:
     """Step 1: the person sent 「るす」."""
-    _reply(person, reply_token, ask_dates_message(local_today(person, now)), now)
+    _reply(person, reply_token, ask_dates_message(local_today(person, now), person.language), now)
     return "pause_asked"
 
 
 def end(person: Person, reply_token: str, now: datetime) -> str:
     """Step 4: 「るす おわり」 or the button."""
     ended = end_pause(person, Actor.line(person.line_user_id, person.name), now)
-    text = ENDED_TEXT if ended else NOT_PAUSED_TEXT
-    _reply(person, reply_token, {"type": "text", "text": text}, now)
+    _reply(person, reply_token, _text(person, "away_ended" if ended else "away_not_paused"), now)
     return "pause_ended" if ended else "pause_none"
 
 
@@ -183,20 +180,20 @@ def handle_postback(
     elif action == "awayfrom":
         first = _parse_day(params.get("date"))
         if first is None or first < today:
-            _reply(person, reply_token, {"type": "text", "text": BAD_DATE_TEXT}, now)
+            _reply(person, reply_token, _text(person, "away_bad_date"), now)
             return "pause_refused"
-        _reply(person, reply_token, ask_last_day_message(first), now)
+        _reply(person, reply_token, ask_last_day_message(first, person.language), now)
         return "pause_asked_last_day"
     else:  # awayto
         first = _parse_day(_yyyymmdd(number or 0))
         last = _parse_day(params.get("date"))
     if first is None or last is None:
-        _reply(person, reply_token, {"type": "text", "text": BAD_DATE_TEXT}, now)
+        _reply(person, reply_token, _text(person, "away_bad_date"), now)
         return "pause_refused"
     try:
         pause_person(person, first, last, Actor.line(person.line_user_id, person.name), now)
     except PauseError:
-        _reply(person, reply_token, {"type": "text", "text": BAD_DATE_TEXT}, now)
+        _reply(person, reply_token, _text(person, "away_bad_date"), now)
         return "pause_refused"
-    _reply(person, reply_token, paused_message(first, last), now)
+    _reply(person, reply_token, paused_message(first, last, person.language), now)
     return "paused"
