@@ -30,8 +30,8 @@ from typing import Any
 from anpi.channels.line import flex
 from anpi.engine import registry
 from anpi.engine.outbox import enqueue_reply
-from anpi.engine.phrases import say
 from anpi.engine.pauses import MAX_PAUSE_DAYS, PauseError, end_pause, local_today, pause_person
+from anpi.engine.phrases import say
 from anpi.people.models import Person
 from anpi.tenants.actors import Actor
 
