@@ -42,8 +42,9 @@ from django.db.models import F
 from anpi.people.models import Person
 
 from . import merge
+from .cost import identical_tenants
 from .models import Check, Outbox, TimelineEntry
-from .steps import PUSH_STEPS, person_push_row
+from .steps import PUSH_STEPS, cost_guarded, person_push_row, step_text
 from .tasks import expire_overdue_tasks
 
 CHUNK = 1000
@@ -118,6 +119,7 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         people = Person.objects.only(
             "id", "tenant_id", "channel_id", "line_user_id", "nickname", "display_name"
         ).in_bulk({c.person_id for c in checks})
+        switched = identical_tenants({c.tenant_id for c in checks}, now)
         merged: list[int] = []
         outbox: list[Outbox] = []
         entries: list[TimelineEntry] = []
@@ -132,11 +134,12 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
                     continue
                 entries.append(_entry(check, *merge.MERGED_ASKED, now))
             spec = PUSH_STEPS[action]
+            params = cost_guarded(action, params, check.tenant_id in switched)
             message, identical = spec.message(check, params)
             row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
             if row is not None:
                 outbox.append(row)
-            entries.append(_entry(check, spec.kind, spec.text, now))
+            entries.append(_entry(check, spec.kind, step_text(spec, params), now))
         Outbox.objects.bulk_create(outbox, batch_size=1000)
         TimelineEntry.objects.bulk_create(entries, batch_size=1000)
         merge.close_merged(merged, now)

@@ -37,7 +37,11 @@ WHY = {
     "watcher_safe": "見守る人が訪ねて、無事を確認しました。",
     "contact_safe": "緊急連絡先の方から、無事だと連絡がありました。",
     "away": "入院・外出中と分かりました（安否確認はしばらくお休みします）。",
+    # Graded answers (engine.answer): an answer, but not "fine"; say what was said.
+    "unwell": "ご本人から「少し具合が悪い」と応答がありました。スタッフがご本人に連絡します。",
+    "talk": "ご本人から「話したい」と応答がありました。スタッフがご本人に連絡します。",
 }
+GRADED = ("unwell", "talk")
 ALL_CLEAR_PURPOSE = "all_clear"
 
 

@@ -14,6 +14,10 @@ from anpi.channels.line import flex
 from anpi.channels.line.flex import GREEN
 
 OK_LABEL = "げんきです"
+# Graded answers (元気 / 少し不調 / 話したい): the postback action and the label of
+# each smaller button under the big OK. A label is at most 40 characters in Flex.
+GRADE_LABELS = {"unwell": "すこし ぐあいが わるい", "talk": "はなしたい"}
+GRADES = ("ok", *GRADE_LABELS)
 
 
 def postback_data(action: str, check_id: int | None = None) -> str:
@@ -41,10 +45,26 @@ def ok_button(check_id: int | None) -> dict[str, Any]:
     }
 
 
+def grade_buttons(check_id: int | None) -> list[dict[str, Any]]:
+    """The two smaller answers under the big OK (postback ``anpi:unwell:<id>``
+    and ``anpi:talk:<id>``): each answers the check like an OK and asks staff
+    to get in touch (engine.answer)."""
+    return [
+        {
+            "type": "postback",
+            "label": label,
+            "data": postback_data(grade, check_id),
+            "displayText": label,
+        }
+        for grade, label in GRADE_LABELS.items()
+    ]
+
+
 def _question(
     alt: str, title: str, body: str, check_id: int | None, color: str = GREEN
 ) -> dict[str, Any]:
-    """A question to the person: a title, a short text and the one big OK button."""
+    """A question to the person: a title, a short text, the one big OK button
+    first, and the two graded answers small below it."""
     return {
         "type": "flex",
         "altText": alt,
@@ -52,6 +72,7 @@ def _question(
             [flex.text(title, weight="bold", size="xl"), flex.text(body, size="lg")],
             ok_button(check_id),
             color=color,
+            more=grade_buttons(check_id),
         ),
     }
 
@@ -97,5 +118,23 @@ def last_notice_message(name: str, check_id: int) -> dict[str, Any]:
     )
 
 
-def thanks_message() -> dict[str, Any]:
-    return {"type": "text", "text": "ありがとうございます。あんしんしました。"}
+THANKS = {
+    "ok": "ありがとうございます。あんしんしました。",
+    "unwell": "おしえて くれて ありがとうございます。かかりの ひとから れんらくします。",
+    "talk": "わかりました。かかりの ひとから れんらくします。",
+}
+
+
+def thanks_message(grade: str = "ok") -> dict[str, Any]:
+    """The free reply to an answer, worded for its grade (``GRADES``)."""
+    return {"type": "text", "text": THANKS[grade]}
+
+
+def early_hint_message() -> dict[str, Any]:
+    """Asked once of people who answer within minutes most days (engine.cost):
+    the menu's 「げんきです」 before the check makes the check free."""
+    return {
+        "type": "text",
+        "text": "つぎからは、かくにんの まえに したの メニューの 「げんきです」を "
+        "おしても だいじょうぶです。",
+    }

@@ -31,6 +31,7 @@ def close_check(
     now: datetime,
     reporter_contact_id: int | None = None,
     answered_in: str = "",
+    grade: str = "",
 ) -> bool:
     """Close one open check with a compare-and-set on ``version``.
 
@@ -40,7 +41,9 @@ def close_check(
     transaction. A check closed as answered or resolved tells everyone it
     alarmed (engine.allclear; ``reporter_contact_id``: the contact who brought
     the news is not told it back; ``answered_in``: the chat the answer came
-    from, which hears it there). Returns False when the check was no longer open (someone else
+    from, which hears it there; ``grade``: how the person said they are, kept
+    as ``answer_grade`` — "unwell" and "talk" word the all-clear so, since it
+    must say what the person said). Returns False when the check was no longer open (someone else
     closed it first). Raises RuntimeError if the CAS does not settle after
     ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
     """
@@ -56,6 +59,7 @@ def close_check(
         }
         if state == Check.State.ANSWERED:
             fields["answered_at"] = now
+            fields["answer_grade"] = grade
         updated = Check.objects.filter(
             pk=check.pk, version=check.version, state=Check.State.OPEN
         ).update(**fields)
@@ -66,7 +70,11 @@ def close_check(
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
                 allclear.announce(
-                    check, reason, now, skip_contact_id=reporter_contact_id, skip_chat=answered_in
+                    check,
+                    grade if grade in allclear.GRADED else reason,
+                    now,
+                    skip_contact_id=reporter_contact_id,
+                    skip_chat=answered_in,
                 )
             return True
         check.refresh_from_db(fields=["state", "version"])
@@ -77,10 +85,15 @@ def cancel_settled_tasks(person_id: int, now: datetime) -> int:
     """The person is known to be fine: cancel their open tasks that hang on a
     check no longer open (a check closed by a ``close`` step, or folded into an
     older one by engine.merge), so staff are not asked to call about it.
-    Tasks of open checks are their checks' business. Returns how many."""
-    return Task.objects.filter(
-        person_id=person_id, state=Task.State.OPEN
-    ).exclude(check_run__state=Check.State.OPEN).update(state=Task.State.CANCELLED, done_at=now)
+    Tasks of open checks are their checks' business. A follow-up (the person
+    asked to talk, or said they are unwell) stays: a later 「げんきです」 does
+    not mean anyone talked to them. Returns how many."""
+    return (
+        Task.objects.filter(person_id=person_id, state=Task.State.OPEN)
+        .exclude(check_run__state=Check.State.OPEN)
+        .exclude(kind=Task.Kind.FOLLOW_UP)
+        .update(state=Task.State.CANCELLED, done_at=now)
+    )
 
 
 CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)

@@ -6,7 +6,8 @@ not take is the individual service's:
 
 - ``follow`` → greeting with the settings link (``actions.do_follow``);
   ``unfollow`` → checks stop (``actions.do_block``);
-- the check's OK postback → ``engine.answer.answer_ok``; the rich menu's
+- the check's OK postback, or its smaller 少し不調 / 話したい (``anpi:unwell:<id>``,
+  ``anpi:talk:<id>``) → ``engine.answer.answer_ok`` with that grade; the rich menu's
   「げんきです」 (``anpi:genki:0``) or OK typed in words → ``engine.early.answer_genki``
   (an early answer when nothing waits and the next check is near, else an OK);
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
@@ -84,9 +85,16 @@ def handle_individual_event(
     person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
     if isinstance(event, PostbackEvent):
         parsed = check_messages.parse_postback_data(event.postback.data)
-        if parsed and parsed[0] == "ok" and person is not None:
-            answer_ok(person, clock, reply_token=reply_token, event_at=event_time(event))
-            return "ok"
+        if parsed and parsed[0] in check_messages.GRADES and person is not None:
+            # 「げんきです」 or, from the smaller buttons, 少し不調 / 話したい.
+            answer_ok(
+                person,
+                clock,
+                reply_token=reply_token,
+                event_at=event_time(event),
+                grade=parsed[0],
+            )
+            return parsed[0]
         if parsed and parsed[0] == "genki" and person is not None:  # the rich menu's button
             return answer_genki(
                 person, clock, reply_token=reply_token, via="richmenu", event_at=event_time(event)
