@@ -97,6 +97,8 @@ def cancel_settled_tasks(person_id: int, now: datetime) -> int:
 
 
 CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)
+# The call queue's follow-up buttons (話せた / つながらない / メモ), on the timeline.
+FOLLOW_UP_OUTCOME = {"safe": "話せた", "unreachable": "つながらない", "other": "メモ"}
 
 
 def expire_overdue_tasks(check_ids: list[int], now: datetime) -> int:
@@ -227,6 +229,9 @@ def record_task_outcome(
             raise TaskClosed(task)
         check, person = task.check_run, task.person
         label = timeline.in_site_language(Task.Outcome(outcome).label)
+        if task.kind == Task.Kind.FOLLOW_UP:
+            # The person had answered: a follow-up's outcome is about the talk.
+            label = FOLLOW_UP_OUTCOME.get(outcome, label)
         kind = timeline.in_site_language(task.get_kind_display)
         timeline.record(
             person,
