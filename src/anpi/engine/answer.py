@@ -48,9 +48,10 @@ def follow_up_deadline(policy: list[dict[str, Any]]) -> timedelta:
     first = policy[0] if isinstance(policy, list) and policy else {}
     params = first.get("params") if isinstance(first, dict) else None
     value = params.get("follow_up_deadline") if isinstance(params, dict) else None
-    valid = isinstance(value, int) and not isinstance(value, bool)
     low, high = FOLLOW_UP_RANGE
-    return timedelta(seconds=value if valid and low <= value <= high else FOLLOW_UP_DEADLINE)
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return timedelta(seconds=value)
+    return timedelta(seconds=FOLLOW_UP_DEADLINE)
 
 
 def open_follow_up(person: Any, check: Check, grade: str, now: datetime) -> Task:

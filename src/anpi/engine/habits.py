@@ -42,7 +42,8 @@ def is_habitual(person_id: int) -> bool:
         .order_by("-due_at")
         .values_list("due_at", "answered_at")[:HABIT_CHECKS]
     )
-    quick = sum(1 for due, answered in recent if answered - due <= timedelta(minutes=HABIT_MINUTES))
+    soon = timedelta(minutes=HABIT_MINUTES)
+    quick = sum(1 for due, answered in recent if answered is not None and answered - due <= soon)
     return quick >= HABIT_MIN
 
 
