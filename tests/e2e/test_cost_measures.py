@@ -81,9 +81,7 @@ def _requests(line, since: int) -> list[str]:
     return [r["path"].rsplit("/", 1)[1] for r in paid(line, since)]
 
 
-def test_check_messages_switch_to_one_multicast_when_the_forecast_exceeds_the_plan(
-    line, clock
-):
+def test_check_messages_switch_to_one_multicast_when_the_forecast_exceeds_the_plan(line, clock):
     tenant = line.channel.tenant
     tenant.line_plan, tenant.line_monthly_limit = "custom", 60  # 3 people × 31 days = 93
     tenant.save()

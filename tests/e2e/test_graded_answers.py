@@ -25,7 +25,11 @@ GRADED = [
         id="unwell",
     ),
     pytest.param(
-        TALK, "talk", "わかりました。かかりの ひとから れんらくします。", "本人が「話したい」と応答", id="talk"
+        TALK,
+        "talk",
+        "わかりました。かかりの ひとから れんらくします。",
+        "本人が「話したい」と応答",
+        id="talk",
     ),
 ]
 
@@ -176,3 +180,13 @@ def test_a_follow_up_deadline_out_of_range_is_refused_with_a_japanese_error():
     assert str(refused.value) == (
         "手順1: follow_up_deadline は 3600〜604800 の整数（秒）で書いてください。"
     )
+
+
+def test_typing_that_one_feels_a_little_unwell_answers_like_the_button(line):
+    user, person = checked(line)
+    line.control.text(user, "ちょっと ぐあいが わるい")
+    line.work()
+    check = Check.objects.get(person=person)
+    assert (check.state, check.answer_grade) == ("answered", "unwell")
+    assert Task.objects.get(person=person).kind == "follow_up"
+    assert line.texts(user)[-1].endswith("かかりの ひとから れんらくします。")

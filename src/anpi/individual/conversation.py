@@ -10,6 +10,7 @@ not take is the individual service's:
   ``anpi:talk:<id>``) → ``engine.answer.answer_ok`` with that grade; the rich menu's
   「げんきです」 (``anpi:genki:0``) or OK typed in words → ``engine.early.answer_genki``
   (an early answer when nothing waits and the next check is near, else an OK);
+  「ぐあいが わるい」/「はなしたい」 typed → the same graded answer as the buttons;
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
@@ -40,7 +41,13 @@ from anpi.engine.events import event_time
 from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.consent import is_withdraw_text
 from anpi.people.models import Person
-from anpi.people.textnorm import clean_display_name, is_ok_text, is_settings_text, normalize_input
+from anpi.people.textnorm import (
+    answer_grade_of_text,
+    clean_display_name,
+    is_ok_text,
+    is_settings_text,
+    normalize_input,
+)
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
@@ -140,6 +147,12 @@ def _text(
             person, Actor.line(user_id, person.name), now, via="line", reply_token=reply_token
         )
         return "consent_withdrawn"
+    grade = answer_grade_of_text(text)
+    if grade is not None:  # 「ちょっと ぐあいが わるい」 typed: as the button would
+        answer_ok(
+            person, clock, reply_token=reply_token, via="line_text", event_at=event_at, grade=grade
+        )
+        return grade
     if is_ok_text(text):
         return answer_genki(
             person, clock, reply_token=reply_token, via="line_text", event_at=event_at

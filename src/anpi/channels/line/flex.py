@@ -31,7 +31,9 @@ def bubble(
     buttons: list[dict[str, Any]] = [
         {"type": "button", "style": "primary", "height": "md", "color": color, "action": button}
     ]
-    buttons += [{"type": "button", "style": "link", "height": "sm", "action": a} for a in more or []]
+    buttons += [
+        {"type": "button", "style": "link", "height": "sm", "action": a} for a in more or []
+    ]
     return {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": lines},
