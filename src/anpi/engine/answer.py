@@ -160,7 +160,10 @@ def answer_ok(
                 cancel_settled_tasks(person.pk, now)
         if grade != "ok":
             # The person asked for a call even when no check waited (an old message).
-            on = last or Check.objects.filter(person=person).order_by("-due_at").first()
+            # A stale tap answers nothing: hang the follow-up on the latest
+            # closed check, never on an open one whose ladder runs on.
+            checks = Check.objects.filter(person=person).order_by("-due_at")
+            on = last or checks.exclude(state=Check.State.OPEN).first() or checks.first()
             if on is not None:
                 open_follow_up(person, on, grade, now)
         if reply_token:

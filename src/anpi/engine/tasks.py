@@ -64,9 +64,10 @@ def close_check(
             pk=check.pk, version=check.version, state=Check.State.OPEN
         ).update(**fields)
         if updated == 1:
-            Task.objects.filter(check_run=check, state=Task.State.OPEN).update(
-                state=Task.State.CANCELLED, done_at=now
-            )
+            # A follow-up (graded answers) outlives its check: staff still call.
+            Task.objects.filter(check_run=check, state=Task.State.OPEN).exclude(
+                kind=Task.Kind.FOLLOW_UP
+            ).update(state=Task.State.CANCELLED, done_at=now)
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
                 allclear.announce(
@@ -106,9 +107,12 @@ def expire_overdue_tasks(check_ids: list[int], now: datetime) -> int:
     ladder goes on without them), each with a timeline entry. A call task that
     expires untouched is a failure of the service: the tenant's staff are
     e-mailed, once per task (this is the task's one open → expired change).
+    A follow-up (graded answers) never expires: past its deadline it stays
+    open, shown overdue in the call queue.
     Runs in the transaction of the step that fires; returns how many expired."""
     overdue = list(
         Task.objects.filter(check_run_id__in=check_ids, state=Task.State.OPEN, deadline__lte=now)
+        .exclude(kind=Task.Kind.FOLLOW_UP)  # overdue stays open and visible, never a step
         .select_related("person", "person__tenant", "check_run")
         .order_by("id")
     )
