@@ -78,7 +78,7 @@ def open_follow_up(person: Any, check: Check, grade: str, now: datetime) -> Task
         Task.Kind.FOLLOW_UP,
         now,
         follow_up_deadline(check.policy),
-        f"本人が「{SAID[grade]}」と応答（緊急ではありません）",
+        f"本人が「{SAID[grade]}」と応答",  # the kind says 緊急ではありません
     )
 
 def answer_ok(
