@@ -17,6 +17,8 @@ def valid(**changes):
         "staff_email": "staff@mimamori.example",
         "line_plan": "light",
         "line_monthly_limit": "",
+        "identical_at_percent": "80",
+        "menu_hint_days": "90",
         "erase_after_days": "90",
         "inbox_keep_days": "30",
     }
@@ -82,3 +84,18 @@ def test_operators_cannot_change_the_settings(client, operator, tenant):
     client.force_login(operator)
     assert client.post("/settings/", valid(phone="03-9999-9999")).status_code == 403
     assert Tenant.objects.get(pk=tenant.pk).phone == ""
+
+
+def test_an_admin_sets_the_cost_guards_measures_and_a_bad_percentage_saves_nothing(
+    client, tenant_admin, tenant
+):
+    client.force_login(tenant_admin)
+    refused = client.post("/settings/", valid(identical_at_percent="120", menu_hint_days="30"))
+    assert "0〜100 の範囲で入力してください" in refused.content.decode()
+    tenant.refresh_from_db()
+    assert (tenant.identical_at_percent, tenant.menu_hint_days) == (80, 90)  # the defaults
+    client.post("/settings/", valid(identical_at_percent="0", menu_hint_days="30"))
+    tenant.refresh_from_db()
+    assert (tenant.identical_at_percent, tenant.menu_hint_days) == (0, 30)
+    entry = AuditEntry.objects.filter(action="tenant.settings").latest("id")
+    assert entry.detail["changes"]["identical_at_percent"] == [80, 0]

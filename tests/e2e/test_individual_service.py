@@ -29,7 +29,7 @@ def test_the_check_arrives_at_the_chosen_time(line, clock):
     line.work()
     check = line.control.messages(user)[-1]
     assert check["altText"] == "はなこさん、げんきですか？"
-    assert check["buttons"] == ["げんきです"]
+    assert check["buttons"] == ["げんきです", "すこし ぐあいが わるい", "はなしたい"]
     assert check["via"] == "push"
 
 

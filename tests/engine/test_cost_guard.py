@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from anpi.engine.cost import check_costs, forecast, month_usage
+from anpi.engine.cost import check_costs, forecast, identical_tenants, month_usage
 from anpi.engine.models import CostAlert, Outbox
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -68,9 +68,11 @@ def test_staff_are_warned_once_at_80_and_once_at_95_percent(tenant, channel, clo
     assert check_costs(clock.now(), no_line_count) == []  # not twice
     _sent(tenant, channel, "push", 30, clock.now())  # 95%
     assert [a.threshold for a in check_costs(clock.now(), no_line_count)] == [95]
-    mails = Outbox.objects.filter(transport="email", purpose="staff_alert")
-    assert mails.count() == 2
-    assert "80%" in mails.order_by("pk")[0].payload["subject"]
+    mails = Outbox.objects.filter(transport="email", purpose="staff_alert").order_by("pk")
+    subjects = [m.payload["subject"] for m in mails]
+    # At 80% the check messages also switch to the identical form (said once).
+    assert len(subjects) == 3
+    assert "80%" in subjects[0] and "共通の文面" in subjects[1] and "95%" in subjects[2]
 
 
 def test_lines_own_count_is_believed_when_it_is_higher(tenant, channel, clock):
@@ -95,3 +97,18 @@ def test_lines_count_is_read_through_the_official_sdk(sim, tenant, db):
     channel.save()
     sim.control.add_channel(channel.channel_secret, channel.access_token, webhook_url="")
     assert line_consumption(channel) == 0
+
+
+def test_check_messages_switch_to_the_identical_form_at_80_percent_of_the_plan(
+    tenant, channel, clock
+):
+    _sent(tenant, channel, "push", 159, clock.now())  # 79.5%: not yet
+    check_costs(clock.now(), no_line_count)
+    tenant.refresh_from_db()
+    assert tenant.identical_until is None
+    _sent(tenant, channel, "push", 1, clock.now())  # 80%
+    check_costs(clock.now(), no_line_count)
+    tenant.refresh_from_db()
+    assert tenant.identical_until == datetime(2027, 1, 1, tzinfo=JST)  # until the month ends
+    assert identical_tenants({tenant.pk}, clock.now()) == {tenant.pk}
+    assert identical_tenants({tenant.pk}, datetime(2027, 1, 1, tzinfo=JST)) == set()

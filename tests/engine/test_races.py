@@ -319,6 +319,27 @@ def test_a_step_due_while_an_ok_holds_the_check_fires_nothing(
     assert_nothing_more_fires(clock, work, [check.pk])
 
 
+@pytest.mark.parametrize("action", ["resend", "call_task"])
+def test_a_talk_racing_a_step_stops_the_ladder_and_leaves_one_open_follow_up(
+    action, make_person, clock, transport, work
+):
+    people = weekly_people(make_person, 12)
+    checks = bring_to(clock, people, action)
+
+    def talk_all():
+        return [answer_ok(p, clock, grade="talk") for p in reversed(people)]
+
+    answered, _ = race(talk_all, lambda: run_once(clock, lambda row: transport))
+
+    assert answered == [1] * len(people)
+    for check in Check.objects.filter(pk__in=[c.pk for c in checks]):
+        assert (check.state, check.answer_grade) == ("answered", "talk")
+        # Whatever the step opened, the answer closed; the follow-up it asked for stays.
+        still_open = Task.objects.filter(check_run=check, state="open")
+        assert [t.kind for t in still_open] == ["follow_up"]
+    assert_nothing_more_fires(clock, work, [c.pk for c in checks])
+
+
 # --- 2. Two workers on one due batch -------------------------------------------
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from anpi.people import linkcodes
 from anpi.people.textnorm import (
     InvalidEmail,
+    answer_grade_of_text,
     clean_display_name,
     grapheme_length,
     is_ok_text,
@@ -431,3 +432,20 @@ def test_normalizing_twice_changes_nothing(text):
     assert normalize_input(once) == once
     cleaned = clean_display_name(text)
     assert clean_display_name(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    "text, grade",
+    [
+        ("ちょっと ぐあいが わるい", "unwell"),
+        ("体調が悪いです", "unwell"),
+        ("グアイガワルイ", "unwell"),
+        ("はなしたいです", "talk"),
+        ("だれかと話したい", "talk"),
+        ("ぐあいは わるくない", None),
+        ("げんきです", None),
+        ("ぐあいが わるい " + "あ" * 40, None),  # a long message: a human reads it
+    ],
+)
+def test_a_short_typed_message_can_say_unwell_or_talk(text, grade):
+    assert answer_grade_of_text(text) == grade

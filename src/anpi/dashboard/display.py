@@ -41,6 +41,14 @@ TASK_KIND = {
     "call_contact": pgettext_lazy(CTX, "Phone the emergency contact"),
     "decide": pgettext_lazy(CTX, "Decide what comes next"),
     "visit": pgettext_lazy(CTX, "Visit the person"),
+    "follow_up": pgettext_lazy(CTX, "Follow up (not urgent)"),
+}
+
+# Check.answer_grade: how the person said they are (graded answers).
+ANSWER_GRADE = {
+    "ok": pgettext_lazy(CTX, "Answered: fine"),
+    "unwell": pgettext_lazy(CTX, "A little unwell"),
+    "talk": pgettext_lazy(CTX, "Wants to talk"),
 }
 
 TASK_STATE = {

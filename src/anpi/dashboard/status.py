@@ -47,7 +47,10 @@ PersonWithStatus: TypeAlias = "WithAnnotations[Person, Status]"
 
 
 def with_status(people: QuerySet[Person]) -> QuerySet[PersonWithStatus]:
-    needs_staff = Task.objects.filter(person=OuterRef("pk"), state=Task.State.OPEN)
+    # A follow-up (the person answered 少し不調 / 話したい) is not an emergency: no red.
+    needs_staff = Task.objects.filter(person=OuterRef("pk"), state=Task.State.OPEN).exclude(
+        kind=Task.Kind.FOLLOW_UP
+    )
     open_check = Check.objects.filter(person=OuterRef("pk"), state=Check.State.OPEN)
     any_check = Check.objects.filter(person=OuterRef("pk"))
     last_state = (

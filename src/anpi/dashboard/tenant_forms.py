@@ -16,6 +16,9 @@ CTX = "tenant"
 # short enough that "as long as needed" (APPI Art. 22) stays honest.
 ERASE_DAYS = (7, 3650)
 INBOX_DAYS = (1, 365)
+# The cost guard's automatic measures (engine.cost, engine.habits); 0 turns each off.
+IDENTICAL_PERCENT = (0, 100)
+MENU_HINT_DAYS = (0, 365)
 
 
 class TenantSettingsForm(forms.ModelForm):
@@ -27,6 +30,8 @@ class TenantSettingsForm(forms.ModelForm):
             "staff_email",
             "line_plan",
             "line_monthly_limit",
+            "identical_at_percent",
+            "menu_hint_days",
             "erase_after_days",
             "inbox_keep_days",
         ]
@@ -38,11 +43,26 @@ class TenantSettingsForm(forms.ModelForm):
             "line_monthly_limit": pgettext_lazy(CTX, "Custom monthly limit (messages)"),
             "erase_after_days": pgettext_lazy(CTX, "Days before a stopped person's data is erased"),
             "inbox_keep_days": pgettext_lazy(CTX, "Days to keep the texts of received messages"),
+            "identical_at_percent": pgettext_lazy(
+                CTX, "Switch check messages to one text for all at (% of the plan)"
+            ),
+            "menu_hint_days": pgettext_lazy(CTX, "Days between suggestions of the menu button"),
         }
         help_texts = {
             "phone": pgettext_lazy(CTX, "Every alert to contacts, groups and teams gives this number."),
             "staff_email": pgettext_lazy(CTX, "Missed calls and decisions are e-mailed here."),
             "line_plan": pgettext_lazy(CTX, "The cost guard warns staff at 80% and 95% of the plan."),
+            "identical_at_percent": pgettext_lazy(
+                CTX,
+                "From this share of the plan, or when the month's forecast exceeds the plan,"
+                " check messages go without names, by multicast, until the month ends."
+                " LINE still counts one message per person. 0: never.",
+            ),
+            "menu_hint_days": pgettext_lazy(
+                CTX,
+                "People who answer within minutes most days are told once, in the free reply,"
+                " that the menu's 「げんきです」 before the check saves the message. 0: never.",
+            ),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -51,7 +71,12 @@ class TenantSettingsForm(forms.ModelForm):
         self.fields["staff_email"].error_messages["invalid"] = pgettext_lazy(
             CTX, "Enter a valid e-mail address."
         )
-        for name, (low, high) in (("erase_after_days", ERASE_DAYS), ("inbox_keep_days", INBOX_DAYS)):
+        for name, (low, high) in (
+            ("erase_after_days", ERASE_DAYS),
+            ("inbox_keep_days", INBOX_DAYS),
+            ("identical_at_percent", IDENTICAL_PERCENT),
+            ("menu_hint_days", MENU_HINT_DAYS),
+        ):
             field = self.fields[name]
             field.widget.attrs.update(min=low, max=high)
 
@@ -85,6 +110,20 @@ class TenantSettingsForm(forms.ModelForm):
 
     def clean_inbox_keep_days(self) -> int:
         return self._days("inbox_keep_days", *INBOX_DAYS)
+
+    def clean_identical_at_percent(self) -> int:
+        value = self.cleaned_data.get("identical_at_percent")
+        low, high = IDENTICAL_PERCENT
+        if value is None or not low <= value <= high:
+            raise forms.ValidationError(
+                pgettext_lazy(CTX, "Enter a percentage from %(low)s to %(high)s.")
+                % {"low": low, "high": high},
+                code="out_of_range",
+            )
+        return int(value)
+
+    def clean_menu_hint_days(self) -> int:
+        return self._days("menu_hint_days", *MENU_HINT_DAYS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

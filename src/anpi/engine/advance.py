@@ -193,7 +193,10 @@ def quarantine_check(check_id: int, error: BaseException, now: datetime) -> None
             Check.objects.filter(pk=check_id, version=check.version).update(
                 next_action_at=now + QUARANTINE_RETRY, version=F("version") + 1
             )
-            if not Task.objects.filter(check_run=check, state=Task.State.OPEN).exists():
+            urgent = Task.objects.filter(check_run=check, state=Task.State.OPEN).exclude(
+                kind=Task.Kind.FOLLOW_UP  # not urgent: the person still needs a call
+            )
+            if not urgent.exists():
                 open_task(
                     check,
                     Task.Kind.CALL_PERSON,

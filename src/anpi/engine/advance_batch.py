@@ -46,8 +46,9 @@ from django.db.models import F
 from anpi.people.models import Person
 
 from . import merge, pauses
+from .cost import identical_tenants
 from .models import Check, Outbox, TimelineEntry
-from .steps import PUSH_STEPS, WELCOME_BACK, person_push_row
+from .steps import PUSH_STEPS, WELCOME_BACK, cost_guarded, person_push_row, step_text
 from .tasks import expire_overdue_tasks
 
 CHUNK = 1000
@@ -133,6 +134,7 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
         welcome = pauses.welcome_back_ids(
             c for c in checks if c.policy[c.step]["action"] == "send_check"
         )
+        switched = identical_tenants({c.tenant_id for c in checks}, now)
         merged: list[int] = []
         outbox: list[Outbox] = []
         entries: list[TimelineEntry] = []
@@ -148,11 +150,12 @@ def _fire_chunk(ids: list[int], now: datetime) -> int:
                 entries.append(_entry(check, *merge.MERGED_ASKED, now))
             spec = PUSH_STEPS[action]
             setattr(check, WELCOME_BACK, check.pk in welcome)
+            params = cost_guarded(action, params, check.tenant_id in switched)
             message, identical = spec.message(check, params)
             row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
             if row is not None:
                 outbox.append(row)
-            entries.append(_entry(check, spec.kind, spec.text, now))
+            entries.append(_entry(check, spec.kind, step_text(spec, params), now))
         Outbox.objects.bulk_create(outbox, batch_size=1000)
         TimelineEntry.objects.bulk_create(entries, batch_size=1000)
         merge.close_merged(merged, now)

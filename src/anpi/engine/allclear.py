@@ -33,8 +33,11 @@ from .phrases import contact_subject, in_contact_languages, say_to_contact
 # The close reasons that announce; each has a ``why_<reason>`` line in every
 # contacts.toml (engine.phrases). Reasons not listed here do not announce (a
 # block, a member who left, a merged check). ``paused``: the person sent
-# 「るす」 from their own LINE (engine.pauses).
-ANNOUNCED_REASONS = ("ok", "staff_safe", "watcher_safe", "contact_safe", "away", "paused")
+# 「るす」 from their own LINE (engine.pauses). ``unwell`` / ``talk``: graded
+# answers (engine.answer): an answer, but not "fine"; the all-clear says what
+# was said.
+ANNOUNCED_REASONS = ("ok", "staff_safe", "watcher_safe", "contact_safe", "away", "paused", "unwell", "talk")
+GRADED = ("unwell", "talk")
 ALL_CLEAR_PURPOSE = "all_clear"
 
 

@@ -13,6 +13,19 @@ member, a multicast one per id) and nothing for replies (LINE.md). So:
 
 At the limit LINE refuses pushes with 429 "monthly limit": each refused check
 becomes a staff call and staff are told (``engine.quota``): never silence.
+
+Before the limit, two automatic measures (tenant settings with defaults):
+
+- ``switch_to_identical``: when this month's paid pushes reach
+  ``Tenant.identical_at_percent`` (default 80) of the plan, or the forecast
+  exceeds the plan, check messages switch to the identical form (no name, no
+  check id) until the month ends (``Tenant.identical_until``), so deliver
+  sends them as multicasts (engine.multicast). LINE still counts a multicast
+  per recipient: the switch saves requests (500 people in one, against LINE's
+  rate limits), not messages. Staff are e-mailed once and every check sent so
+  says it on the person's timeline.
+- habitual tappers are asked once to use the menu before the check
+  (``engine.habits``): the early answer makes that check free.
 """
 
 from __future__ import annotations
@@ -119,10 +132,70 @@ def line_consumption(channel: LineChannel) -> int | None:
     return fetch_quota_consumption(channel.api_host, channel.access_token)
 
 
+def identical_tenants(tenant_ids: set[int], now: datetime) -> set[int]:
+    """Those of ``tenant_ids`` whose check messages are switched to the
+    identical form right now (``switch_to_identical``)."""
+    return set(
+        Tenant.objects.filter(pk__in=tenant_ids, identical_until__gt=now).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def switch_to_identical(tenant: Tenant, used: int, limit: int, now: datetime) -> bool:
+    """Switch ``tenant``'s check messages to the identical form until the end
+    of the month when ``used`` reached ``identical_at_percent`` of ``limit`` or
+    the month's forecast exceeds it. The switch is a compare-and-set on
+    ``identical_until`` (two workers switch once, staff hear it once). Returns
+    True when this call switched."""
+    percent = tenant.identical_at_percent
+    if not percent:
+        return False
+    end = _next_month(month_start(tenant, now))
+    if tenant.identical_until is not None and tenant.identical_until >= end:
+        return False  # switched already this month
+    expected = forecast(tenant, now)
+    if used * 100 < limit * percent and expected <= limit:
+        return False
+    with transaction.atomic():
+        won = (
+            Tenant.objects.filter(pk=tenant.pk)
+            .filter(Q(identical_until__isnull=True) | Q(identical_until__lt=end))
+            .update(identical_until=end)
+        )
+        if not won:
+            return False
+        why = (
+            f"今月の有料メッセージが {used} 通（上限 {limit} 通の{percent}%以上）"
+            if used * 100 >= limit * percent
+            else f"今月末までの見込みが {expected} 通（上限 {limit} 通を超える見込み）"
+        )
+        if tenant.staff_email:
+            enqueue_email(
+                tenant_id=tenant.pk,
+                to=tenant.staff_email,
+                subject="【anpi】安否確認のLINEを共通の文面（まとめ送信）に切り替えました",
+                body=(
+                    f"{tenant.name}: {why}のため、今月末まで安否確認のメッセージを"
+                    "お名前なしの共通の文面にし、まとめて送ります（マルチキャスト）。\n"
+                    "LINEの料金は受け取る人数で数えるため、通数は減りません。"
+                    "送信の回数が減り、多くの方に早く届きます。\n"
+                    "通数を減らすには、プランの見直しと、メニューの「げんきです」"
+                    "（確認の前に押すと、その日の確認は送られません）の案内をご検討ください。"
+                ),
+                purpose="staff_alert",
+                now=now,
+            )
+    tenant.identical_until = end
+    return True
+
+
 def check_costs(
     now: datetime, quota_reader: QuotaReader = line_consumption
 ) -> list[CostAlert]:
-    """Warn each tenant's staff once per threshold a month. Returns new alerts."""
+    """Warn each tenant's staff once per threshold a month, and switch check
+    messages to the identical form when the tenant's trigger is reached
+    (``switch_to_identical``). Returns new alerts."""
     alerts = []
     for tenant in Tenant.objects.all():
         limit = plan_limit(tenant)
@@ -142,6 +215,7 @@ def check_costs(
             alert = _alert_once(tenant, threshold, used, limit, now)
             if alert is not None:
                 alerts.append(alert)
+        switch_to_identical(tenant, used, limit, now)
     return alerts
 
 

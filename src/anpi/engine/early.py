@@ -105,6 +105,7 @@ def _close_planned(check: Check, now: datetime) -> bool:
         ).update(
             state=Check.State.ANSWERED,
             close_reason="early",
+            answer_grade="ok",  # the menu's only button is 「げんきです」
             answered_at=now,
             closed_at=now,
             next_action_at=None,
@@ -125,6 +126,7 @@ def _answer_unplanned(person: Person, due: datetime, now: datetime) -> Check | N
                 policy=policy_for(person),
                 state=Check.State.ANSWERED,
                 close_reason="early",
+                answer_grade="ok",
                 next_action_at=None,
                 created_at=now,
                 answered_at=now,

@@ -22,6 +22,11 @@ from .phrases import say
 # The OK label in やさしい日本語 (the rich menu's button, engine.early); a check's
 # button says ``button_ok`` in the person's language.
 OK_LABEL = "げんきです"
+# Graded answers (元気 / 少し不調 / 話したい): the postback action of each smaller
+# button under the big OK, and the key of its label in engine/texts (at most 20
+# characters, the lint test holds them to it).
+GRADE_LABELS = {"unwell": "button_unwell", "talk": "button_talk"}
+GRADES = ("ok", *GRADE_LABELS)
 
 
 def postback_data(action: str, check_id: int | None = None) -> str:
@@ -52,6 +57,21 @@ def ok_button(check_id: int | None, language: str | None = None) -> dict[str, An
     }
 
 
+def grade_buttons(check_id: int | None, language: str | None = None) -> list[dict[str, Any]]:
+    """The two smaller answers under the big OK (postback ``anpi:unwell:<id>``
+    and ``anpi:talk:<id>``), labelled in the person's language: each answers the
+    check like an OK and asks staff to get in touch (engine.answer)."""
+    return [
+        {
+            "type": "postback",
+            "label": say(language, key),
+            "data": postback_data(grade, check_id),
+            "displayText": say(language, key),
+        }
+        for grade, key in GRADE_LABELS.items()
+    ]
+
+
 def _question(
     alt: str,
     lines: list[str],
@@ -60,15 +80,17 @@ def _question(
     color: str = GREEN,
 ) -> dict[str, Any]:
     """A question to the person: up to three short lines — the day's greeting
-    (if any), the question in bold, what to do — and the one big OK button,
-    always in the same place (the footer)."""
+    (if any), the question in bold, what to do — the one big OK button, always
+    in the same place (the footer), and the two graded answers small below it."""
     *greeting, question, hint = lines
     body = [flex.text(line, size="md", color="#555555") for line in greeting]
     body += [flex.text(question, weight="bold", size="xl"), flex.text(hint, size="lg")]
     return {
         "type": "flex",
         "altText": alt,
-        "contents": flex.bubble(body, ok_button(check_id, language), color=color),
+        "contents": flex.bubble(
+            body, ok_button(check_id, language), color=color, more=grade_buttons(check_id, language)
+        ),
     }
 
 
@@ -145,8 +167,17 @@ def last_notice_message(
     )
 
 
-def thanks_message(language: str | None = None) -> dict[str, Any]:
-    return {"type": "text", "text": say(language, "thanks")}
+def thanks_message(language: str | None = None, grade: str = "ok") -> dict[str, Any]:
+    """The free reply to an answer in the person's language, worded for its
+    grade (``GRADES``: the texts ``thanks``, ``thanks_unwell``, ``thanks_talk``)."""
+    key = "thanks" if grade == "ok" else f"thanks_{grade}"
+    return {"type": "text", "text": say(language, key)}
+
+
+def early_hint_message(language: str | None = None) -> dict[str, Any]:
+    """Asked once of people who answer within minutes most days (engine.cost):
+    the menu's 「げんきです」 before the check makes the check free."""
+    return {"type": "text", "text": say(language, "early_hint")}
 
 
 def with_welcome_back(message: dict[str, Any], language: str | None = None) -> dict[str, Any]:

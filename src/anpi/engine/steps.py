@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import merge, messages, pauses, registry, timeline
+from . import cost, merge, messages, pauses, registry, timeline
+from .answer import FOLLOW_UP_RANGE
 from .contacts import notify_contacts
 from .models import Check, Outbox, Task
 from .multicast import coalesce_key
@@ -76,9 +77,10 @@ WELCOME_BACK = "welcome_back"
 def check_message_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The check message in the person's language, and whether it is identical
     for everyone of that language on that day (multicast). A policy opts in
-    with ``params: {"message": "identical"}`` on send_check. The first check
-    after a pause also says おかえりなさい (engine.pauses): that one is the
-    person's own, never part of a multicast."""
+    with ``params: {"message": "identical"}`` on send_check; the cost guard
+    switches a tenant to it (``cost_guarded``). The first check after a pause
+    also says おかえりなさい (engine.pauses): that one is the person's own,
+    never part of a multicast."""
     language, day = check.person.language, due_day(check)
     if params.get("message") == "identical":
         message, identical = messages.identical_check_message(language=language, day=day), True
@@ -105,6 +107,24 @@ def last_notice_for(check: Check, params: dict[str, Any]) -> tuple[dict[str, Any
         check.person.name, check.pk, language=check.person.language
     )
     return message, False
+
+
+COST_GUARD_TEXT = "（費用対策: 共通の文面でまとめ送信）"
+
+
+def cost_guarded(action: str, params: dict[str, Any], switched: bool) -> dict[str, Any]:
+    """A step's params with the cost guard applied: when the tenant is switched
+    to identical check messages (``engine.cost.switch_to_identical``; the
+    caller looks it up), send_check sends the identical form, and the params
+    say so (``cost_guard``) for the timeline."""
+    if action != "send_check" or not switched or params.get("message") == "identical":
+        return params
+    return {**params, "message": "identical", "cost_guard": True}
+
+
+def step_text(spec: PushStep, params: dict[str, Any]) -> str:
+    """The timeline text of a push step (says when the cost guard shaped it)."""
+    return spec.text + (COST_GUARD_TEXT if params.get("cost_guard") else "")
 
 
 class Merged:
@@ -158,11 +178,13 @@ def _push_step(action: str) -> Handler:
     spec = PUSH_STEPS[action]
 
     def handler(check: Check, params: dict[str, Any], now: datetime) -> None:
+        switched = bool(cost.identical_tenants({check.tenant_id}, now))
+        params = cost_guarded(action, params, switched)
         message, identical = spec.message(check, params)
         row = person_push_row(check, message, spec.purpose, now, coalesce=identical)
         if row is not None:
             row.save()
-        timeline.record(check.person, spec.kind, spec.text, now, check)
+        timeline.record(check.person, spec.kind, step_text(spec, params), now, check)
         return None
 
     handler.__name__ = action
@@ -232,7 +254,12 @@ for _action in (
     Action("send_check", send_check, "安否確認を送る", first=True,
            params={"message": Param("choice", choices=("personal", "identical")),
                    # engine.early: a 「げんきです」 this long before due answers in advance.
-                   "early_window": Param("seconds", low=0, high=86400)}),
+                   "early_window": Param("seconds", low=0, high=86400),
+                   # engine.answer: staff's deadline for the follow-up of a
+                   # 少し不調 / 話したい answer (absent: 24 h).
+                   "follow_up_deadline": Param(
+                       "seconds", low=FOLLOW_UP_RANGE[0], high=FOLLOW_UP_RANGE[1]
+                   )}),
     Action("resend", resend, "もう一度送る"),
     Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
     Action("call_task", call_task, "スタッフが本人に電話",

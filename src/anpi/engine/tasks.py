@@ -32,6 +32,7 @@ def close_check(
     reporter_contact_id: int | None = None,
     answered_in: str = "",
     announce_as: str = "",
+    grade: str = "",
 ) -> bool:
     """Close one open check with a compare-and-set on ``version``.
 
@@ -42,7 +43,10 @@ def close_check(
     alarmed (engine.allclear; ``reporter_contact_id``: the contact who brought
     the news is not told it back; ``answered_in``: the chat the answer came
     from, which hears it there; ``announce_as``: the all-clear's reason when
-    it differs from ``reason``, one of ``allclear.ANNOUNCED_REASONS``). Returns False when the check was no longer open (someone else
+    it differs from ``reason``, one of ``allclear.ANNOUNCED_REASONS``;
+    ``grade``: how the person said they are, kept as ``answer_grade`` —
+    "unwell" and "talk" word the all-clear so, since it must say what the
+    person said). Returns False when the check was no longer open (someone else
     closed it first). Raises RuntimeError if the CAS does not settle after
     ``MAX_CAS_ATTEMPTS`` re-reads (a bug, never contention alone).
     """
@@ -58,18 +62,20 @@ def close_check(
         }
         if state == Check.State.ANSWERED:
             fields["answered_at"] = now
+            fields["answer_grade"] = grade
         updated = Check.objects.filter(
             pk=check.pk, version=check.version, state=Check.State.OPEN
         ).update(**fields)
         if updated == 1:
-            Task.objects.filter(check_run=check, state=Task.State.OPEN).update(
-                state=Task.State.CANCELLED, done_at=now
-            )
+            # A follow-up (graded answers) outlives its check: staff still call.
+            Task.objects.filter(check_run=check, state=Task.State.OPEN).exclude(
+                kind=Task.Kind.FOLLOW_UP
+            ).update(state=Task.State.CANCELLED, done_at=now)
             if state in (Check.State.ANSWERED, Check.State.RESOLVED):
                 cancel_settled_tasks(check.person_id, now)
                 allclear.announce(
                     check,
-                    announce_as or reason,
+                    announce_as or (grade if grade in allclear.GRADED else reason),
                     now,
                     skip_contact_id=reporter_contact_id,
                     skip_chat=answered_in,
@@ -83,10 +89,15 @@ def cancel_settled_tasks(person_id: int, now: datetime) -> int:
     """The person is known to be fine: cancel their open tasks that hang on a
     check no longer open (a check closed by a ``close`` step, or folded into an
     older one by engine.merge), so staff are not asked to call about it.
-    Tasks of open checks are their checks' business. Returns how many."""
-    return Task.objects.filter(
-        person_id=person_id, state=Task.State.OPEN
-    ).exclude(check_run__state=Check.State.OPEN).update(state=Task.State.CANCELLED, done_at=now)
+    Tasks of open checks are their checks' business. A follow-up (the person
+    asked to talk, or said they are unwell) stays: a later 「げんきです」 does
+    not mean anyone talked to them. Returns how many."""
+    return (
+        Task.objects.filter(person_id=person_id, state=Task.State.OPEN)
+        .exclude(check_run__state=Check.State.OPEN)
+        .exclude(kind=Task.Kind.FOLLOW_UP)
+        .update(state=Task.State.CANCELLED, done_at=now)
+    )
 
 
 CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)
@@ -94,15 +105,21 @@ CALL_KINDS = (Task.Kind.CALL_PERSON, Task.Kind.CALL_CONTACT)
 # already far beyond any call; a larger number is a typing slip, not a call.
 MAX_CALL_MINUTES = 600
 
+# The call queue's follow-up buttons (話せた / つながらない / メモ), on the timeline.
+FOLLOW_UP_OUTCOME = {"safe": "話せた", "unreachable": "つながらない", "other": "メモ"}
+
 
 def expire_overdue_tasks(check_ids: list[int], now: datetime) -> int:
     """Expire the open tasks of ``check_ids`` whose deadline has passed (the
     ladder goes on without them), each with a timeline entry. A call task that
     expires untouched is a failure of the service: the tenant's staff are
     e-mailed, once per task (this is the task's one open → expired change).
+    A follow-up (graded answers) never expires: past its deadline it stays
+    open, shown overdue in the call queue.
     Runs in the transaction of the step that fires; returns how many expired."""
     overdue = list(
         Task.objects.filter(check_run_id__in=check_ids, state=Task.State.OPEN, deadline__lte=now)
+        .exclude(kind=Task.Kind.FOLLOW_UP)  # overdue stays open and visible, never a step
         .select_related("person", "person__tenant", "check_run")
         .order_by("id")
     )
@@ -237,6 +254,9 @@ def record_task_outcome(
             raise TaskClosed(task)
         check, person = task.check_run, task.person
         label = timeline.in_site_language(Task.Outcome(outcome).label)
+        if task.kind == Task.Kind.FOLLOW_UP:
+            # The person had answered: a follow-up's outcome is about the talk.
+            label = FOLLOW_UP_OUTCOME.get(outcome, label)
         kind = timeline.in_site_language(task.get_kind_display)
         timeline.record(
             person,

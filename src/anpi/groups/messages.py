@@ -147,6 +147,11 @@ def all_clear_message(name: str, reason: str) -> dict[str, Any]:
         "contact_safe": f"かぞくなどから {name}さんは ぶじと れんらくが ありました。",
         "away": f"{name}さんは にゅういん・おでかけ ちゅうと わかりました。",
         "paused": f"{name}さんから「しばらく るすに する」と れんらくが ありました。",
+        # Graded answers (engine.answer): the person answered, but is not quite fine.
+        "unwell": f"{name}さんから へんじが ありました。すこし ぐあいが わるい そうです。"
+        "かかりの ひとが れんらくします。",
+        "talk": f"{name}さんから へんじが ありました。はなしたい そうです。"
+        "かかりの ひとが れんらくします。",
     }[reason]
     return {"type": "text", "text": f"{why}\nありがとうございました。"}
 

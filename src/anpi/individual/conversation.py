@@ -6,9 +6,11 @@ not take is the individual service's:
 
 - ``follow`` → greeting with the settings link (``actions.do_follow``);
   ``unfollow`` → checks stop (``actions.do_block``);
-- the check's OK postback → ``engine.answer.answer_ok``; the rich menu's
+- the check's OK postback, or its smaller 少し不調 / 話したい (``anpi:unwell:<id>``,
+  ``anpi:talk:<id>``) → ``engine.answer.answer_ok`` with that grade; the rich menu's
   「げんきです」 (``anpi:genki:0``) or OK typed in words → ``engine.early.answer_genki``
   (an early answer when nothing waits and the next check is near, else an OK);
+  「ぐあいが わるい」/「はなしたい」 typed → the same graded answer as the buttons;
 - 「どうい てっかい」/「同意を取り消す」 → consent withdrawn, checks stop
   (``withdrawal.do_withdraw_consent``);
 - a language's name (「English」「中文」「Tiếng Việt」「にほんご」…) → anpi speaks
@@ -46,6 +48,7 @@ from anpi.engine.outbox import enqueue_line, enqueue_reply
 from anpi.people.consent import is_withdraw_text
 from anpi.people.models import Person
 from anpi.people.textnorm import (
+    answer_grade_of_text,
     clean_display_name,
     is_away_end_text,
     is_away_text,
@@ -97,9 +100,16 @@ def handle_individual_event(
     person = Person.objects.filter(channel=channel, line_user_id=user_id).first()
     if isinstance(event, PostbackEvent):
         parsed = check_messages.parse_postback_data(event.postback.data)
-        if parsed and parsed[0] == "ok" and person is not None:
-            answer_ok(person, clock, reply_token=reply_token, event_at=event_time(event))
-            return "ok"
+        if parsed and parsed[0] in check_messages.GRADES and person is not None:
+            # 「げんきです」 or, from the smaller buttons, 少し不調 / 話したい.
+            answer_ok(
+                person,
+                clock,
+                reply_token=reply_token,
+                event_at=event_time(event),
+                grade=parsed[0],
+            )
+            return parsed[0]
         if parsed and parsed[0] == "genki" and person is not None:  # the rich menu's button
             return answer_genki(
                 person, clock, reply_token=reply_token, via="richmenu", event_at=event_time(event)
@@ -173,6 +183,12 @@ def _text(
     if language.says_word(text, "word_language"):
         language.send_language_prompt(person, now, reply_token)
         return "language_prompt"
+    grade = answer_grade_of_text(text)
+    if grade is not None:  # 「ちょっと ぐあいが わるい」 typed: as the button would
+        answer_ok(
+            person, clock, reply_token=reply_token, via="line_text", event_at=event_at, grade=grade
+        )
+        return grade
     if is_ok_text(text) or language.says_word(text, "button_ok"):  # 「I'm fine」「我很好」
         return answer_genki(
             person, clock, reply_token=reply_token, via="line_text", event_at=event_at

@@ -404,3 +404,42 @@ def normalize_phone_text(text: str) -> str:
         rest = regex.sub(r"^\(0\)\s*|^0(?=\d)", "", rest)
         text = "+81 " + rest
     return text
+
+
+# --- answer_grade_of_text ------------------------------------------------------------------
+
+# Graded answers typed in words (engine.answer: 少し不調 / 話したい). Matched
+# after NFKC, katakana → hiragana and without spaces, anywhere in a short
+# message: 「ちょっと ぐあいが わるい」「体調が悪いです」「話したいです」. Negations
+# such as 「ぐあいは わるくない」 do not contain these words.
+UNWELL_WORDS = (
+    "ぐあいがわるい",
+    "ぐあいわるい",
+    "具合がわるい",
+    "具合が悪い",
+    "具合悪い",
+    "たいちょうがわるい",
+    "体調が悪い",
+    "体調悪い",
+    "体調がわるい",
+    "しんどい",
+)
+TALK_WORDS = ("はなしたい", "話したい", "はなしがしたい", "話がしたい")
+GRADE_TEXT_MAX = 40
+
+
+def answer_grade_of_text(text: str) -> str | None:
+    """ "unwell" or "talk" when a short typed message says so, else None.
+
+    Only messages up to :data:`GRADE_TEXT_MAX` characters: a longer one says
+    more, and goes to a human as it is. "talk" wins when both are said (the
+    follow-up is the same; the person asked for a call)."""
+    text = normalize_input(text)
+    if not text or len(text) > GRADE_TEXT_MAX:
+        return None
+    text = _hiragana(text).replace(" ", "")
+    if any(word in text for word in TALK_WORDS):
+        return "talk"
+    if any(word in text for word in UNWELL_WORDS):
+        return "unwell"
+    return None

@@ -40,6 +40,8 @@ SAFE_REASON_SUFFIX = "_safe"
 CALL_KINDS = ("call_person", "call_contact")
 VISIT_KIND = "visit"  # Task.Kind "visit", counted by its string before and after it exists
 
+GRADES = {"ok": "元気", "unwell": "少し不調", "talk": "話したい"}
+
 DEFINITIONS = {
     "enrolled": "登録者数: 月末までに登録された見守られる人の数（登録手続き中を含む）。",
     "new": "新規登録: その月に登録された人の数。",
@@ -47,6 +49,7 @@ DEFINITIONS = {
     "sent": "送信した確認: 予定時刻がその月にある安否確認のうち、実際に送った数。",
     "answer_rate": "応答率: 本人が「元気です」と応答した確認 ÷ 送信した確認（ブロック・統合などで取り消された確認を除く）。",
     "time_to_answer": "応答までの時間: 予定時刻から本人の応答までの時間。中央値と90パーセンタイル（90%の応答がこの時間内）。",
+    "grades": "応答の内容: 予定時刻がその月にある確認への本人の応答（早めの応答を含む）を、「元気」「少し不調」「話したい」に分けた数。少し不調・話したいにはスタッフのフォローアップ（緊急ではない）が作られます。",
     "funnel": "エスカレーション: 各確認が、方針（送信時点の設定）のどの段階まで進んだか。1つの確認は到達した段階すべてに数えます。",
     "false_alarms": "空振り（無事）: 1段階以上エスカレーションした後、スタッフ・連絡先・見守る人が「無事」と確認して終わった確認。1人月あたりは ÷ 利用者数。",
     "visits": "訪問: 訪問作業の数と、作成から完了までの時間（中央値）。",
@@ -199,6 +202,9 @@ class Answers(AnswerCounts):
     median_minutes: float | None
     p90_minutes: float | None
     by_day: list[DayCount] = field(default_factory=list)
+    # Answered checks (early answers included) by Check.answer_grade; an answer
+    # from before graded answers has no grade and was an OK.
+    by_grade: dict[str, int] = field(default_factory=dict)
 
 
 def answers(scope: Scope, month: Month) -> Answers:
@@ -223,6 +229,11 @@ def answers(scope: Scope, month: Month) -> Answers:
         )
         for day in month.days()
     ]
+    by_grade = dict.fromkeys(GRADES, 0)
+    graded = scope.checks(month).filter(state=Check.State.ANSWERED).values("answer_grade")
+    for row in graded.annotate(n=Count("id")):
+        grade = row["answer_grade"] or "ok"
+        by_grade[grade] = by_grade.get(grade, 0) + row["n"]
     return Answers(
         sent=counts.sent,
         cancelled=counts.cancelled,
@@ -230,6 +241,7 @@ def answers(scope: Scope, month: Month) -> Answers:
         median_minutes=median(waits),
         p90_minutes=p90(waits),
         by_day=by_day,
+        by_grade=by_grade,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .figures import DEFINITIONS, MonthlyReport
+from .figures import DEFINITIONS, GRADES, MonthlyReport
 
 NOT_RECORDED = "未記録"
 NONE = "—"
@@ -100,6 +100,9 @@ def report_rows(report: MonthlyReport) -> list[Row]:
             d["time_to_answer"],
         ),
     ]
+    for grade, name in GRADES.items():
+        count = answers.by_grade.get(grade, 0)
+        rows.append(Row("安否確認", f"応答の内容: {name}", count, number(count, "件"), d["grades"]))
     for stage in report.funnel:
         rows.append(
             Row(

@@ -40,6 +40,20 @@ class Tenant(models.Model):
     line_monthly_limit = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("For a custom plan: messages a month.")
     )
+    # The cost guard's automatic measures (engine.cost, engine.habits). When this
+    # month's paid pushes reach this percent of the plan, or the forecast exceeds
+    # the plan, check messages switch to the identical form sent by multicast
+    # (0: never switch) until the month ends (``identical_until``).
+    identical_at_percent = models.PositiveSmallIntegerField(
+        _("switch to identical check messages at (% of the plan)"), default=80
+    )
+    identical_until = models.DateTimeField(null=True, blank=True)
+    # People who answer the check within minutes most days are asked, in the
+    # free reply to their answer, to use the menu's 「げんきです」 before the
+    # check (free); once per this many days (0: never ask).
+    menu_hint_days = models.PositiveSmallIntegerField(
+        _("days between asks to use the menu button"), default=90
+    )
     # Retention (engine.retention, `anpi prune`): days after a person blocked the
     # account or withdrew consent before their personal data is erased
     # (statistics stay), and days raw webhook bodies keep their message texts.

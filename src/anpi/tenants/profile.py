@@ -25,6 +25,8 @@ FIELDS = (
     "staff_email",
     "line_plan",
     "line_monthly_limit",
+    "identical_at_percent",
+    "menu_hint_days",
     "erase_after_days",
     "inbox_keep_days",
 )

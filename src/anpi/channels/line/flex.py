@@ -18,23 +18,24 @@ def text(value: str, **style: Any) -> dict[str, Any]:
 
 
 def bubble(
-    lines: list[dict[str, Any]], button: dict[str, Any], color: str = GREEN
+    lines: list[dict[str, Any]],
+    button: dict[str, Any],
+    color: str = GREEN,
+    more: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A bubble: ``lines`` (components) in the body and one large primary button."""
+    """A bubble: ``lines`` (components) in the body and one large primary button.
+
+    ``more``: further actions shown below it as small link-style buttons
+    (``height: sm``), so the first button stays the one obvious tap for people
+    who need just one (graded answers: 少し不調 / 話したい)."""
+    buttons: list[dict[str, Any]] = [
+        {"type": "button", "style": "primary", "height": "md", "color": color, "action": button}
+    ]
+    buttons += [
+        {"type": "button", "style": "link", "height": "sm", "action": a} for a in more or []
+    ]
     return {
         "type": "bubble",
         "body": {"type": "box", "layout": "vertical", "spacing": "md", "contents": lines},
-        "footer": {
-            "type": "box",
-            "layout": "vertical",
-            "contents": [
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "height": "md",
-                    "color": color,
-                    "action": button,
-                }
-            ],
-        },
+        "footer": {"type": "box", "layout": "vertical", "spacing": "sm", "contents": buttons},
     }

@@ -28,6 +28,7 @@ from anpi.tenants.actors import Actor
 from anpi.tenants.audit import audited, note
 
 from ..display import (
+    ANSWER_GRADE,
     CTX,
     LIGHTS,
     PERSON_STATUS,
@@ -140,6 +141,12 @@ def render_person(
     checks = Check.objects.filter(
         tenant=request.tenant, person=person, state=Check.State.OPEN
     ).order_by("-due_at")
+    last_answer = (
+        Check.objects.filter(tenant=request.tenant, person=person, state=Check.State.ANSWERED)
+        .order_by("-answered_at")
+        .only("answered_at", "answer_grade")
+        .first()
+    )
     consent = current_consent(person)
     purpose_labels = dict(Consent.Purpose.choices)
     timeline = Paginator(
@@ -158,6 +165,11 @@ def render_person(
             "can_confirm_contacts": _staff_confirm_action() is not None,
             "cards": task_cards(tasks, now, bound, task_id),
             "open_checks": checks,
+            "last_answer": last_answer,
+            # Answers from before graded answers have no grade: they were OKs.
+            "last_answer_grade": ANSWER_GRADE.get(last_answer.answer_grade or "ok", "")
+            if last_answer
+            else "",
             "timeline": timeline,
             "nav": "people",
             "next_url": reverse("dashboard:person", args=[person.pk]),

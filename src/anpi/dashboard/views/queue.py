@@ -48,17 +48,23 @@ def render_queue(
     request: StaffRequest, bound: TaskOutcomeForm | None = None, task_id: int | None = None
 ) -> HttpResponse:
     now = get_clock().now()
-    tasks = list(open_tasks(request.tenant)[:QUEUE_LIMIT])
+    queue = open_tasks(request.tenant)
+    # Emergencies first; follow-ups of graded answers (少し不調 / 話したい) apart
+    # below them: the person answered, so they are never mixed with the calls
+    # about people who did not.
+    tasks = list(queue.exclude(kind=Task.Kind.FOLLOW_UP)[:QUEUE_LIMIT])
+    follow_ups = list(queue.filter(kind=Task.Kind.FOLLOW_UP)[:QUEUE_LIMIT])
     note(
         request,
-        person_ids=sorted({t.person_id for t in tasks}),
-        task_ids=[t.pk for t in tasks],
+        person_ids=sorted({t.person_id for t in tasks + follow_ups}),
+        task_ids=[t.pk for t in tasks + follow_ups],
     )
     return render(
         request,
         "dashboard/queue.html",
         {
             "cards": task_cards(tasks, now, bound, task_id),
+            "follow_ups": task_cards(follow_ups, now, bound, task_id),
             "missed": list(missed_calls(request.tenant, now)[:QUEUE_LIMIT]),
             "now": now,
             "nav": "queue",
