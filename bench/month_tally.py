@@ -60,7 +60,7 @@ def tally(month: Any, control: Any) -> dict[str, Any]:
     checks = sum(n for (_, p), n in pushes.items() if p == "check")
     resends = sum(n for (_, p), n in pushes.items() if p == "resend")
     last_notices = sum(n for (_, p), n in pushes.items() if p == "last_notice")
-    ladder = Counter()
+    ladder: Counter[str] = Counter()
     for (uid, _), n in pushes.items():
         ladder[uid] += n
     habit = {uid for uid, r in month.by_uid.items() if r.habit_tapper}

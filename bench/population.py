@@ -141,16 +141,20 @@ def draw_population(
     habit_share: float = DEFAULT_HABIT_SHARE,
 ) -> list[Resident]:
     """``persons`` residents with their episodes over ``days`` dates from
-    ``first_day``. Episodes start on a day with probability ``miss_rate / 30``
-    and never overlap (a day inside an episode starts none, so the realised
-    rate is slightly lower; bench/simulate.py reports it). Each resident gets
+    ``first_day``. Episodes never overlap: a day inside an episode starts none,
+    so a free day starts one with probability ``p = r / (1 - r (L - 1))``,
+    where ``r = miss_rate / 30`` and ``L`` is the mean episode length; that
+    makes ``r`` episodes per calendar day on average (the realised rate is in
+    the results, ``episodes_per_person_month``). Each resident gets
     their own random stream for what happens during the run (answer delays,
     whether a call reaches them), derived from ``seed``, so both runs see the
     same draws in the same order as far as the same things happen."""
     rng = random.Random(seed)
     causes = list(CAUSES)
     weights = [CAUSES[c][0] for c in causes]
-    per_day = miss_rate / MONTH_DAYS
+    mean_days = sum(share * (lo + hi) / 2 for share, lo, hi in CAUSES.values())
+    r = miss_rate / MONTH_DAYS
+    per_day = r / (1 - r * (mean_days - 1))
     residents = []
     for i in range(persons):
         slot = rng.randrange(7)  # 07:00, 07:30, … 10:00
