@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -248,18 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="anpi-simulate-", dir=scratch) as tmp:
         work = Path(tmp)
         children: list[tuple[str, subprocess.Popen]] = []
-        for name in SCENARIOS:
-            cmd = [sys.executable, __file__, *(argv if argv is not None else sys.argv[1:])]
-            cmd += ["--scenario", name, "--database-url", _database(args.db, name, work)]
-            cmd += ["--part", str(work / f"{name}.json")]
-            children.append((name, subprocess.Popen(cmd)))
-            if args.jobs < 2:
-                children[-1][1].wait()
-        for name, child in children:
-            if child.wait() != 0:
-                print(f"{name}: the run failed (exit {child.returncode})", file=sys.stderr)
-                return 1
-            parts[name] = json.loads((work / f"{name}.json").read_text())
+        # A SIGTERM (or ^C) stops the scenarios too and removes their databases.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        try:
+            for name in SCENARIOS:
+                cmd = [sys.executable, __file__, *(argv if argv is not None else sys.argv[1:])]
+                cmd += ["--scenario", name, "--database-url", _database(args.db, name, work)]
+                cmd += ["--part", str(work / f"{name}.json")]
+                children.append((name, subprocess.Popen(cmd)))
+                if args.jobs < 2:
+                    children[-1][1].wait()
+            for name, child in children:
+                if child.wait() != 0:
+                    print(f"{name}: the run failed (exit {child.returncode})", file=sys.stderr)
+                    return 1
+                parts[name] = json.loads((work / f"{name}.json").read_text())
+        finally:
+            for _, child in children:
+                if child.poll() is None:
+                    child.terminate()
+                    child.wait(30)
     out = _merge(parts, args, time.monotonic() - started)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
