@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/anpi
 
-.PHONY: install demo test test-sqlite test-postgres lint bench soak clean
+.PHONY: install demo test test-sqlite test-postgres lint bench soak simulate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ bench: install
 MINUTES ?= 10
 soak: install
 	PG_URL=$(PG_URL) ANPI_SEED=$(SEED) $(PY) tests/reliability/soak.py --minutes $(MINUTES) --persons 150 --workers 4
+
+# A month of 1,000 persons through the engine and the simulator, with and without the
+# rich menu and pauses (bench/simulate.py, bench/README.md): paid pushes, staff calls and
+# false alarms per person-month, into bench/results/simulate.json. SEED=… replays another
+# population; PERSONS=… DAYS=… shrink it; SIMULATE_ARGS="--db postgres" etc.
+PERSONS ?= 1000
+DAYS ?= 30
+simulate: install
+	PG_URL=$(PG_URL) $(PY) bench/simulate.py --persons $(PERSONS) --days $(DAYS) $(if $(SEED),--seed $(SEED)) $(SIMULATE_ARGS)
 
 # ruff, mypy (django-stubs; 0 errors) and import-linter (the layers of docs/engine.md).
 lint: install
