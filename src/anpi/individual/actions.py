@@ -21,7 +21,7 @@ from anpi.people.models import Contact, Person
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
-from . import contact_link, messages
+from . import code_tries, contact_link, messages
 from .links import settings_url
 
 
@@ -278,12 +278,12 @@ def save_contacts(
             consents.withdraw_contact_consent(contact, now, via="superseded")
             contact.confirmed_at = None
             contact.declined_at = None
-            contact_link.clear_code(contact)
+            code_tries.clear_code(contact)
             contact.line_user_id = ""
             contact.token = secrets.token_urlsafe(12)
             contact.token_issued_at = now
             changed += ["confirmed_at", "declined_at", "line_user_id", "token", "token_issued_at"]
-            changed += contact_link.CODE_FIELDS
+            changed += code_tries.CODE_FIELDS
         contact.save(update_fields=changed)
         text = f"{by}緊急連絡先 {contact.name} を変更"
         if reach_changed:
@@ -419,10 +419,10 @@ def _confirm_contact(contact: Contact, now: datetime) -> bool:
     contact.confirmed_at = now
     contact.declined_at = None
     if contact.line_user_id:
-        contact_link.clear_code(contact)
+        code_tries.clear_code(contact)
     else:
         contact_link.issue_code(contact, now)
-    contact.save(update_fields=["confirmed_at", "declined_at", *contact_link.CODE_FIELDS])
+    contact.save(update_fields=["confirmed_at", "declined_at", *code_tries.CODE_FIELDS])
     return True
 
 
@@ -459,8 +459,8 @@ def do_decline_contact(contact: Contact, now: datetime) -> Contact:
         return contact
     contact.declined_at = now
     contact.confirmed_at = None
-    contact_link.clear_code(contact)
-    contact.save(update_fields=["declined_at", "confirmed_at", *contact_link.CODE_FIELDS])
+    code_tries.clear_code(contact)
+    contact.save(update_fields=["declined_at", "confirmed_at", *code_tries.CODE_FIELDS])
     consents.withdraw_contact_consent(contact, now, via="contact_page")
     timeline.record(
         contact.person,

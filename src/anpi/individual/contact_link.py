@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import F
 
 from anpi.engine import timeline
 from anpi.engine.outbox import enqueue_line
 from anpi.people import linkcodes
-from anpi.people.models import Contact, LinkCodeAttempt, Person
+from anpi.people.models import Contact, Person
 from anpi.tenants.models import LineChannel
 
 from . import messages
+from .code_tries import CODE_FIELDS, clear_code, count_wrong_secret, record_try, user_locked_out
 
 LinkResult = Literal["linked", "wrong", "locked"]
 
@@ -26,15 +26,6 @@ def issue_code(contact: Contact, now: datetime) -> None:
     contact.link_code = linkcodes.new_code(contact.pk)
     contact.link_code_expires_at = now + linkcodes.CODE_LIFETIME
     contact.link_code_failures = 0
-
-
-def clear_code(contact: Contact) -> None:
-    contact.link_code = ""
-    contact.link_code_expires_at = None
-    contact.link_code_failures = 0
-
-
-CODE_FIELDS = ["link_code", "link_code_expires_at", "link_code_failures"]
 
 
 def _reply(
@@ -67,13 +58,7 @@ def do_link_contact_line(
     if parsed is None:
         return None
     contact_id, secret = parsed
-    recent = LinkCodeAttempt.objects.filter(
-        channel=channel,
-        line_user_id=line_user_id,
-        ok=False,
-        at__gt=now - linkcodes.FAILURE_WINDOW,
-    ).count()
-    if recent >= linkcodes.MAX_USER_FAILURES:
+    if user_locked_out(channel, line_user_id, now):
         _reply(channel, line_user_id, reply_token, messages.LINK_LOCKED_TEXT, "contact_linked", now)
         return "locked"
     contact = (
@@ -89,9 +74,7 @@ def do_link_contact_line(
         and now <= contact.link_code_expires_at
         and linkcodes.secret_matches(contact.link_code, secret)
     )
-    LinkCodeAttempt.objects.create(
-        tenant_id=channel.tenant_id, channel=channel, line_user_id=line_user_id, at=now, ok=ok
-    )
+    record_try(channel, line_user_id, now, ok)
     if contact is None or not ok:
         if contact is not None:
             _count_failure(contact, now)
@@ -122,12 +105,8 @@ def do_link_contact_line(
 def _count_failure(contact: Contact, now: datetime) -> None:
     """A wrong secret for this contact's id: after ``MAX_CONTACT_FAILURES`` the
     code is revoked, and staff see why on the person's timeline."""
-    Contact.objects.filter(pk=contact.pk).update(link_code_failures=F("link_code_failures") + 1)
-    contact.refresh_from_db(fields=["link_code_failures"])
-    if contact.link_code_failures < linkcodes.MAX_CONTACT_FAILURES:
+    if not count_wrong_secret(contact):
         return
-    clear_code(contact)
-    contact.save(update_fields=CODE_FIELDS)
     timeline.record(
         contact.person,
         "contact_code_revoked",

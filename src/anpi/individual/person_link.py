@@ -23,22 +23,21 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.db import transaction
-from django.db.models import F
 
 from anpi.channels.line.oamessage import oa_message_url
 from anpi.engine import timeline
 from anpi.engine.outbox import enqueue_line
 from anpi.people import linkcodes
-from anpi.people.models import LinkCodeAttempt, Person
+from anpi.people.models import Person
 from anpi.tenants import audit
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
 from . import messages
+from .code_tries import CODE_FIELDS, clear_code, count_wrong_secret, record_try, user_locked_out
 from .links import settings_url
 
 PersonLinkResult = Literal["linked", "wrong", "locked", "taken"]
-CODE_FIELDS = ["link_code", "link_code_expires_at", "link_code_failures"]
 
 
 def _nonce() -> str:
@@ -50,12 +49,6 @@ def issue_person_code(person: Person, now: datetime) -> None:
     caller saves ``CODE_FIELDS``); an older code stops working."""
     person.link_code = linkcodes.new_code(person.pk)
     person.link_code_expires_at = now + linkcodes.PERSON_CODE_LIFETIME
-    person.link_code_failures = 0
-
-
-def _clear_code(person: Person) -> None:
-    person.link_code = ""
-    person.link_code_expires_at = None
     person.link_code_failures = 0
 
 
@@ -144,13 +137,7 @@ def do_link_person_line(
     if parsed is None:
         return None
     person_id, secret = parsed
-    recent = LinkCodeAttempt.objects.filter(
-        channel=channel,
-        line_user_id=line_user_id,
-        ok=False,
-        at__gt=now - linkcodes.FAILURE_WINDOW,
-    ).count()
-    if recent >= linkcodes.MAX_USER_FAILURES:
+    if user_locked_out(channel, line_user_id, now):
         _reply(channel, line_user_id, reply_token, _text(messages.LINK_LOCKED_TEXT), now)
         return "locked"
     person = (
@@ -169,9 +156,7 @@ def do_link_person_line(
         and code_is_valid(person, now)
         and linkcodes.secret_matches(person.link_code, secret)
     )
-    LinkCodeAttempt.objects.create(
-        tenant_id=channel.tenant_id, channel=channel, line_user_id=line_user_id, at=now, ok=ok
-    )
+    record_try(channel, line_user_id, now, ok)
     if person is None or not ok:
         if person is not None:
             _count_failure(person, now)
@@ -206,7 +191,7 @@ def do_link_person_line(
     person.line_user_id = line_user_id
     person.display_name = display_name
     person.follow_event_ms = follow_ms
-    _clear_code(person)
+    clear_code(person)
     person.save(
         update_fields=["channel", "line_user_id", "display_name", "follow_event_ms", *CODE_FIELDS]
     )
@@ -231,12 +216,8 @@ def do_link_person_line(
 def _count_failure(person: Person, now: datetime) -> None:
     """A wrong secret for this person's id: after ``MAX_CONTACT_FAILURES`` the
     code is revoked, and staff see why on the person's timeline."""
-    Person.objects.filter(pk=person.pk).update(link_code_failures=F("link_code_failures") + 1)
-    person.refresh_from_db(fields=["link_code_failures"])
-    if person.link_code_failures < linkcodes.MAX_CONTACT_FAILURES:
+    if not count_wrong_secret(person):
         return
-    _clear_code(person)
-    person.save(update_fields=CODE_FIELDS)
     timeline.record(
         person,
         "link_code_revoked",

@@ -134,7 +134,8 @@ def do_enrol_person(
     code printed on their sheet (``person_link``) and consent on the settings
     page. Raises ``ValueError`` for more than ``MAX_CONTACTS`` contacts."""
     from .actions import save_contacts
-    from .person_link import CODE_FIELDS, issue_person_code
+    from .code_tries import CODE_FIELDS
+    from .person_link import issue_person_code
 
     person = create_person(
         tenant_id=tenant_id,
