@@ -20,7 +20,7 @@ def test_a_person_who_chose_english_gets_the_check_in_english_and_ok_works(line,
     line.work()
     check = line.control.messages(user)[-1]
     assert check["altText"] == "Anna, are you well?"
-    assert check["buttons"] == ["I'm fine"]
+    assert check["buttons"] == ["I'm fine", "Not feeling well", "I want to talk"]
     line.control.tap(user, "I'm fine")
     line.work()
     assert Check.objects.get(person=person).state == "answered"
@@ -43,7 +43,7 @@ def test_a_person_chooses_chinese_in_the_chat_and_the_next_check_is_chinese(line
     line.work()
     check = line.control.messages(user)[-1]
     assert check["altText"] == "王芳，您好吗？"
-    assert check["buttons"] == ["我很好"]
+    assert check["buttons"] == ["我很好", "有点不舒服", "我想聊聊"]
 
 
 def test_typing_a_language_name_switches_back_to_easy_japanese(line, clock):
@@ -148,3 +148,24 @@ def test_the_ok_typed_in_the_persons_language_answers_the_check(line, clock):
     line.work()
     assert Check.objects.get(person=person).state == "answered"
     assert line.texts(user)[-1] == "Cảm ơn bạn. Chúng tôi yên tâm rồi."
+
+
+def test_replies_about_settings_contacts_and_consent_follow_the_persons_language():
+    """The settings link on request, a contact's yes or no, a schedule changed by
+    staff and the withdrawal summary are replies too: in the person's language."""
+    from anpi.individual import messages
+
+    link = messages.settings_link_message("https://x.example/s/", welcome=False, language="vi")
+    assert link["altText"] == "Hãy mở cài đặt"
+    assert link["contents"]["footer"]["contents"][0]["action"]["label"] == "Cài đặt"
+    assert messages.contact_accepted_message("Taro", "en")["text"] == (
+        "Taro is now your emergency contact."
+    )
+    assert messages.contact_declined_message("太郎", "zh")["text"].startswith("太郎无法成为")
+    withdrawn = messages.consent_withdrawn_message(90, "en")["text"]
+    assert "kept for 90 days" in withdrawn and "げんき" not in withdrawn
+    assert messages.schedule_changed_by_staff_message("09:00", "ja")["text"] == (
+        "スタッフが確認の予定を変えました。\n09:00"
+    )
+    # The default stays やさしい日本語.
+    assert messages.contact_accepted_message("たろう")["text"] == "たろうさんが れんらくさきに なってくれました。"

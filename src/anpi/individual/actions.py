@@ -148,7 +148,9 @@ def do_block(
 def do_send_settings_link(person: Person, now: datetime, reply_token: str = "") -> None:
     send_to_person(
         person,
-        messages.settings_link_message(settings_url(person), welcome=False),
+        messages.settings_link_message(
+            settings_url(person), welcome=False, language=person.language
+        ),
         "settings_link",
         now,
         reply_token,
@@ -165,6 +167,7 @@ MAX_CONTACTS = 3
 # The bot writes LINE messages and the timeline in Japanese, whatever language
 # the settings page was shown in.
 BOT_LANGUAGE = "ja"
+
 
 def registration_summary(person: Person) -> str:
     """A short summary of when checks come, e.g. 「まいにち 9:00 に ききます」,
@@ -244,7 +247,11 @@ def save_contacts(
             if contact is not None:
                 consents.withdraw_contact_consent(contact, now, via="removed")
                 timeline.record(
-                    person, "contact_removed", f"{by}緊急連絡先 {contact.name} を削除", now, actor=actor
+                    person,
+                    "contact_removed",
+                    f"{by}緊急連絡先 {contact.name} を削除",
+                    now,
+                    actor=actor,
                 )
                 del existing[contact.pk]
                 contact.delete()
@@ -443,7 +450,11 @@ def do_accept_contact(contact: Contact, now: datetime) -> Contact:
             now,
             contact=contact.pk,
         )
-        _tell_person(contact.person, messages.contact_accepted_message(contact.name), now)
+        _tell_person(
+            contact.person,
+            messages.contact_accepted_message(contact.name, contact.person.language),
+            now,
+        )
     return contact
 
 
@@ -469,7 +480,11 @@ def do_decline_contact(contact: Contact, now: datetime) -> Contact:
         now,
         contact=contact.pk,
     )
-    _tell_person(contact.person, messages.contact_declined_message(contact.name), now)
+    _tell_person(
+        contact.person,
+        messages.contact_declined_message(contact.name, contact.person.language),
+        now,
+    )
     return contact
 
 
@@ -497,5 +512,9 @@ def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> C
             contact=contact.pk,
             staff=getattr(user, "pk", None),
         )
-        _tell_person(contact.person, messages.contact_accepted_message(contact.name), now)
+        _tell_person(
+            contact.person,
+            messages.contact_accepted_message(contact.name, contact.person.language),
+            now,
+        )
     return contact

@@ -15,18 +15,22 @@ from anpi.channels.line import flex
 from anpi.engine.phrases import say
 
 
-def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
-    """The settings link. The greeting (``welcome``) also offers the path of
-    someone who friended the account to become an emergency contact."""
+def settings_link_message(
+    url: str, *, welcome: bool, language: str | None = None
+) -> dict[str, Any]:
+    """The settings link. The greeting (``welcome``, before anyone chose a
+    language: やさしい日本語) also offers the path of someone who friended the
+    account to become an emergency contact; later links are in the person's
+    ``language``."""
     intro = (
         "ともだち ついか ありがとうございます。\nこれから ときどき「げんきですか？」と ききます。\n"
         "まず せっていを してください。"
         if welcome
-        else "せっていは ここから かえられます。"
+        else say(language, "settings_intro")
     )
     contents = flex.bubble(
         [flex.text(intro, size="lg")],
-        {"type": "uri", "label": "せってい する", "uri": url},
+        {"type": "uri", "label": say(language, "settings_button"), "uri": url},
     )
     if welcome:
         contents["footer"]["contents"].append(
@@ -41,7 +45,7 @@ def settings_link_message(url: str, *, welcome: bool) -> dict[str, Any]:
                 },
             }
         )
-    return {"type": "flex", "altText": "せっていを してください", "contents": contents}
+    return {"type": "flex", "altText": say(language, "settings_alt"), "contents": contents}
 
 
 def invite_code_greeting() -> dict[str, Any]:
@@ -94,28 +98,23 @@ def contact_request_email(
     return subject, body
 
 
-def contact_accepted_message(contact_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": f"{contact_name}さんが れんらくさきに なってくれました。",
-    }
+def contact_accepted_message(contact_name: str, language: str | None = None) -> dict[str, Any]:
+    """To the person: a contact agreed (in the person's ``language``)."""
+    return {"type": "text", "text": say(language, "contact_accepted", contact=contact_name)}
 
 
-def contact_declined_message(contact_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": (
-            f"{contact_name}さんは れんらくさきに なれない そうです。\n"
-            "ほかの ひとを えらぶときは「せってい」と おくってください。"
-        ),
-    }
+def contact_declined_message(contact_name: str, language: str | None = None) -> dict[str, Any]:
+    """To the person: a contact declined; how to choose someone else."""
+    return {"type": "text", "text": say(language, "contact_declined", contact=contact_name)}
 
 
 LINK_WRONG_TEXT = (
     "この コードは つかえません。\n"
     "コードが ただしいか、きげん（24じかん）が すぎていないか たしかめてください。"
 )
-LINK_LOCKED_TEXT = "まちがいが おおいので、しばらく うけつけません。1じかん たってから おくってください。"
+LINK_LOCKED_TEXT = (
+    "まちがいが おおいので、しばらく うけつけません。1じかん たってから おくってください。"
+)
 
 # The message action of the greeting's second button (a person who friended the
 # account to become someone's emergency contact).
@@ -137,23 +136,14 @@ def become_contact_help_message() -> dict[str, Any]:
 WITHDRAW_BUTTON_TEXT = "どうい てっかい"
 
 
-def consent_withdrawn_message(days: int) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": (
-            "どういを とりけしました。\n"
-            "・きょうから「げんきですか？」と ききません。\n"
-            "・れんらくさきの ひとにも しらせません。\n"
-            "・けんこうの メモは けしました。\n"
-            f"・これまでの きろくは {days}にち のこして、そのあと けします。\n"
-            "また はじめるときは「せってい」と おくってください。"
-        ),
-    }
+def consent_withdrawn_message(days: int, language: str | None = None) -> dict[str, Any]:
+    """What withdrawing consent did; ``days``: how long records are kept."""
+    return {"type": "text", "text": say(language, "consent_withdrawn", days=days)}
 
 
-def schedule_changed_by_staff_message(summary: str) -> dict[str, Any]:
+def schedule_changed_by_staff_message(summary: str, language: str | None = None) -> dict[str, Any]:
     """Staff changed when checks come (dashboard or API): the person is told."""
-    return {"type": "text", "text": f"スタッフが かくにんの よていを かえました。\n{summary}"}
+    return {"type": "text", "text": say(language, "schedule_changed", summary=summary)}
 
 
 def person_linked_message(url: str) -> dict[str, Any]:
@@ -171,9 +161,7 @@ def person_linked_message(url: str) -> dict[str, Any]:
     return {"type": "flex", "altText": "せっていを してください", "contents": contents}
 
 
-PERSON_LINK_WRONG_TEXT = (
-    "この コードは つかえません。\nかみに かいてある コードを たしかめるか、スタッフに きいてください。"
-)
+PERSON_LINK_WRONG_TEXT = "この コードは つかえません。\nかみに かいてある コードを たしかめるか、スタッフに きいてください。"
 PERSON_LINK_TAKEN_TEXT = (
     "この LINEは もう ほかの かたで とうろく されています。スタッフに きいてください。"
 )

@@ -199,7 +199,7 @@ def do_change_schedule(
         enqueue_push(
             person=person,
             to=person.line_user_id,
-            messages=[messages.schedule_changed_by_staff_message(summary)],
+            messages=[messages.schedule_changed_by_staff_message(summary, person.language)],
             purpose="registered",
             now=now,
         )

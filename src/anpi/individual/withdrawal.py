@@ -88,7 +88,7 @@ def do_withdraw_consent(
     if actor.kind == "staff":
         audit.record(person.tenant_id, actor, "consent.withdraw", person, now, via=via)
     if person.line_user_id and person.channel_id and (was_active or reply_token):
-        message = messages.consent_withdrawn_message(person.tenant.erase_after_days)
+        message = messages.consent_withdrawn_message(person.tenant.erase_after_days, person.language)
         if reply_token:
             enqueue_reply(
                 person=person,
