@@ -62,16 +62,22 @@ def check_messages(language: str, day: date) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_check_message_has_at_most_three_short_lines_and_one_big_button(language):
+    """One large button first (the one tap most people need); the graded answers
+    (少し不調 / 話したい) follow as two small link-style buttons."""
     for day in YEAR:
         for message in check_messages(language, day):
             lines = lines_of(message)
             assert len(lines) <= MAX_LINES, lines
             for line in lines:
                 assert width(line) <= MAX_WIDTH, f"{language} {day}: too long: {line!r}"
-            [button] = message["contents"]["footer"]["contents"]
+            button, *smaller = message["contents"]["footer"]["contents"]
             assert button["type"] == "button" and button["style"] == "primary"
             assert button["height"] == "md"
             assert len(button["action"]["label"]) <= 20
+            assert [b["action"]["data"].split(":")[1] for b in smaller] == ["unwell", "talk"]
+            for small in smaller:
+                assert (small["style"], small["height"]) == ("link", "sm")
+                assert len(small["action"]["label"]) <= 20
             assert len(message["altText"]) <= 400  # LINE's limit
 
 
