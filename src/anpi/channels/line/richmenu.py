@@ -8,6 +8,7 @@ The calls (LINE.md, messaging-api.yml):
   hosts are the simulator), PNG or JPEG, ≤ 1 MB, the menu's exact pixel size;
 - ``MessagingApi.set_default_rich_menu`` — ``POST /v2/bot/user/all/richmenu/{id}``
   (everyone who has no menu of their own), or ``link_rich_menu_id_to_user``;
+- ``unlink_rich_menu_id_from_user`` — ``DELETE /v2/bot/user/{userId}/richmenu``;
 - ``get_rich_menu``, ``get_default_rich_menu_id``, ``delete_rich_menu``.
 
 The image is drawn here with Pillow: coloured areas with one large Japanese word
@@ -49,6 +50,9 @@ TIMEOUT = (5, 30)
 
 class RichMenuError(Exception):
     """The menu could not be made: a missing font, or LINE refused a call."""
+
+    #: LINE's HTTP status when LINE refused (404: it no longer has the menu)
+    status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,9 @@ def _client(host: str, token: str) -> ApiClient:
 
 
 def _refused(what: str, exc: ApiException) -> RichMenuError:
-    return RichMenuError(f"LINE refused to {what}: HTTP {exc.status} {exc.body!r}")
+    error = RichMenuError(f"LINE refused to {what}: HTTP {exc.status} {exc.body!r}")
+    error.status = exc.status
+    return error
 
 
 def create_with_image(host: str, token: str, spec: MenuSpec, image: bytes) -> str:
@@ -207,6 +213,15 @@ def link_user(host: str, token: str, user_id: str, menu_id: str) -> None:
             )
         except ApiException as exc:
             raise _refused("link the rich menu", exc) from exc
+
+
+def unlink_user(host: str, token: str, user_id: str) -> None:
+    """Take the user's own menu away: the default shows again."""
+    with _client(host, token) as client:
+        try:
+            MessagingApi(client).unlink_rich_menu_id_from_user(user_id, _request_timeout=TIMEOUT)
+        except ApiException as exc:
+            raise _refused("unlink the rich menu", exc) from exc
 
 
 def current(host: str, token: str, menu_id: str) -> tuple[str | None, bool]:
