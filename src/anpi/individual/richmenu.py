@@ -42,7 +42,7 @@ __all__ = [
 #: What the right-hand area "says" in the chat (``people.textnorm.is_settings_text``).
 SETTINGS_WORD = "せってい"
 #: Bump the version when the layout or the image changes: channels get the new one.
-MENU_NAME = "anpi げんきです v1"
+MENU_NAME = "anpi げんきです v2"
 #: The language of the channel's default menu (everyone without a menu of their own).
 DEFAULT_LANGUAGE = "easy_ja"
 
