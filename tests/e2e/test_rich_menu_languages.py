@@ -4,6 +4,7 @@ like 「げんきです」, and やさしい日本語 takes the link away (the d
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,25 @@ def test_no_menu_on_the_channel_means_no_link(line):
     choose(line, user, "English")
     assert line.control.rich_menu(user)["richMenu"] is None
     assert LineChannel.objects.get(pk=line.channel.pk).rich_menu_ids == {}
+
+
+@pytest.mark.parametrize("language", ["easy_ja", "ja", "en", "zh", "vi"])
+def test_every_languages_labels_fit_their_areas_in_the_image(language):
+    from PIL import Image, ImageDraw, ImageFont
+
+    spec = menu_spec(language)
+    assert len(spec.chat_bar_text) <= 14
+    data = line_richmenu.render_image(spec)
+    assert len(data) < line_richmenu.MAX_IMAGE_BYTES
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.size == (2500, 843)
+    path = line_richmenu.find_cjk_font()
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    for area in spec.areas:  # the size render_image ends at fits 86 % of the width
+        size = int(area.height * area.text_scale)
+        font = ImageFont.truetype(path, size)
+        while size > 20 and draw.textlength(area.label, font=font) > area.width * 0.86:
+            size = int(size * 0.9)
+            font = ImageFont.truetype(path, size)
+        assert draw.textlength(area.label, font=font) <= area.width * 0.86
+        assert len(area.action.get("label", "")) <= 20

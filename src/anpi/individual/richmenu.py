@@ -1,15 +1,22 @@
-"""The 「げんきです」 rich menu of a channel: a permanent button under every 1:1 chat.
+"""The 「げんきです」 rich menu of a channel: a permanent button under every 1:1 chat,
+in each person's language.
 
-Layout (2500 × 843 px, LINE's "large, short" size): a large green 「げんきです」
-area on the left (postback ``anpi:genki:0`` with displayText 「げんきです」: a tap
-arrives as a postback event with a reply token, ``conversation`` sends it to
-``engine.early``), and a smaller 「せってい」 area on the right (a message action:
-the person "says" 「せってい」 and gets the settings link, as when typed).
+Layout (2500 × 843 px, LINE's "large, short" size): a large green area on the
+left showing ``button_ok`` (「げんきです」, "I'm fine", …; postback
+``anpi:genki:0`` in every language, with the label as displayText: a tap arrives
+as a postback event with a reply token, ``conversation`` sends it to
+``engine.early``), and a smaller settings area on the right (``settings_button``;
+a message action: the person "says" the language's ``word_settings`` and gets
+the settings link, as when typed).
 
 ``do_setup_rich_menu`` is idempotent: a channel whose menu LINE still has, with
 this layout (its ``name`` carries the layout's version) and set as the default,
 is left alone; otherwise a new menu is made, set as the default, stored in
-``LineChannel.rich_menu_id``, and the old one deleted.
+``LineChannel.rich_menu_id``, and the old one deleted. That default is the
+やさしい日本語 menu. The other languages' menus are made when first needed and
+kept in ``LineChannel.rich_menu_ids``; ``sync_person_menu`` links a person to
+the menu of their language, after the commit that changed it (docs/engine.md,
+"The menu in the person's language").
 """
 
 from __future__ import annotations
@@ -90,6 +97,7 @@ def menu_spec(language: str) -> MenuSpec:
                 text_scale=0.2,
             ),
         ),
+        face="SC" if language == "zh" else "JP",
     )
 
 

@@ -84,6 +84,9 @@ class MenuSpec:
     height: int
     areas: tuple[Area, ...]
     selected: bool = True
+    #: which face of the Noto Sans CJK collection draws the labels: JP (kana,
+    #: Japanese kanji, Latin incl. Vietnamese), SC (simplified Chinese glyph forms)
+    face: str = "JP"
 
     def request(self) -> dict[str, Any]:
         """The ``RichMenuRequest`` JSON."""
@@ -127,6 +130,23 @@ def find_cjk_font() -> str:
     )
 
 
+def _face_index(path: str, face: str) -> int:
+    """The index of ``Noto Sans CJK <face>`` in the font collection (0, the first
+    face, when it is not one or has no such face)."""
+    from PIL import ImageFont
+
+    if not path.endswith(".ttc"):
+        return 0
+    for index in range(5):
+        try:
+            name = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
+        except OSError:
+            break
+        if name.endswith(f" {face}"):
+            return index
+    return 0
+
+
 def render_image(spec: MenuSpec, font_path: str | None = None) -> bytes:
     """The menu's PNG: each area filled with its colour, its label centred in it.
 
@@ -134,16 +154,17 @@ def render_image(spec: MenuSpec, font_path: str | None = None) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
     path = font_path or find_cjk_font()
+    index = _face_index(path, spec.face)
     image = Image.new("RGB", (spec.width, spec.height), "#FFFFFF")
     draw = ImageDraw.Draw(image)
     for area in spec.areas:
         box = (area.x, area.y, area.x + area.width - 1, area.y + area.height - 1)
         draw.rectangle(box, fill=area.background, outline="#FFFFFF", width=8)
         size = int(area.height * area.text_scale)
-        font = ImageFont.truetype(path, size, index=0)  # index 0 of the .ttc: JP
+        font = ImageFont.truetype(path, size, index=index)
         while size > 20 and draw.textlength(area.label, font=font) > area.width * 0.86:
             size = int(size * 0.9)
-            font = ImageFont.truetype(path, size, index=0)
+            font = ImageFont.truetype(path, size, index=index)
         center = (area.x + area.width / 2, area.y + area.height / 2)
         draw.text(center, area.label, font=font, fill=area.color, anchor="mm")
     out = io.BytesIO()
