@@ -150,3 +150,21 @@ def test_a_language_that_does_not_exist_is_refused_and_nothing_is_saved(
     assert "ことばを えらびなおしてください。" in html
     person = Person.objects.get(pk=newcomer.pk)
     assert person.language == "easy_ja" and person.consent_at is None
+
+
+def test_a_language_chosen_on_the_page_links_its_rich_menu_after_the_commit(
+    client, newcomer, form_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    from anpi.individual import richmenu
+
+    synced: list[int] = []
+    monkeypatch.setattr(richmenu, "sync_person_menu", synced.append)
+    form_data["language"] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(settings_path(newcomer), form_data).status_code == 302
+    assert synced == [newcomer.pk]  # individual.richmenu: HTTP only after the commit
+
+    synced.clear()  # the same language again: nothing to link
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(settings_path(Person.objects.get(pk=newcomer.pk)), form_data)
+    assert again.status_code == 302 and synced == []

@@ -23,6 +23,7 @@ from anpi.tenants.models import LineChannel
 
 from . import code_tries, contact_link, messages
 from .links import settings_url
+from .richmenu import sync_person_menu_after_commit
 
 
 def send_to_person(
@@ -355,6 +356,7 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     )
     person.nickname = data["nickname"]
     person.phone = data["phone"]
+    language_changed = bool(data.get("language")) and data["language"] != person.language
     if data.get("language"):
         person.language = data["language"]
     # A new or changed rhythm starts today; an unchanged one keeps its anchor so
@@ -390,6 +392,9 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
     )
     if consent_changed:
         timeline.record(person, "consent", consent_summary(person), now)
+    if language_changed:
+        # The rich menu in the new language: linked over HTTP after the commit.
+        sync_person_menu_after_commit(person)
     save_contacts(person, data.get("contacts") or [], now)
     with translation.override(BOT_LANGUAGE):
         summary = registration_summary(person)

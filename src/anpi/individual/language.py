@@ -8,7 +8,8 @@ In the chat (individual.conversation):
 - a language's own name (the quick-reply button sends it: 「English」「中文」
   「Tiếng Việt」「日本語」「やさしい にほんご」) or one of its ``language_words``
   (「にほんご」「えいご」…) → that language from now on: checks, buttons,
-  replies, and what the person's contacts are told.
+  replies, the rich menu under the chat (``richmenu.sync_person_menu``), and
+  what the person's contacts are told.
 
 Words are compared without case, width or spaces (「ｅｎｇｌｉｓｈ」「tiếngviệt」).
 """
@@ -28,6 +29,7 @@ from anpi.people.models import Language, Person
 from anpi.tenants.actors import Actor
 
 from .actions import send_to_person
+from .richmenu import sync_person_menu_after_commit
 
 VIA_TEXT = {"line": "LINEで", "settings_page": "設定ページで"}
 
@@ -118,6 +120,8 @@ def do_set_language(
             via=via,
             language=language,
         )
+        # The rich menu in the new language: linked over HTTP after the commit.
+        sync_person_menu_after_commit(person)
         changed = True
     if via == "line" and person.line_user_id and person.channel_id:
         message = {"type": "text", "text": say(language, "language_set")}

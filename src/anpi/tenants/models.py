@@ -116,6 +116,10 @@ class LineChannel(models.Model):
     # The rich menu with the 「げんきです」 button shown to every user
     # (individual.richmenu.do_setup_rich_menu); empty until it is made.
     rich_menu_id = models.CharField(max_length=64, blank=True)
+    # The same menu in the persons' other languages, {language: richMenuId}, made
+    # when someone first chooses the language and linked to each such user
+    # (individual.richmenu.sync_person_menu); easy_ja is rich_menu_id, the default.
+    rich_menu_ids = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Fernet tokens kept in plain text columns (tenants.rotation re-encrypts them).

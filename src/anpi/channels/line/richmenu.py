@@ -8,6 +8,7 @@ The calls (LINE.md, messaging-api.yml):
   hosts are the simulator), PNG or JPEG, ≤ 1 MB, the menu's exact pixel size;
 - ``MessagingApi.set_default_rich_menu`` — ``POST /v2/bot/user/all/richmenu/{id}``
   (everyone who has no menu of their own), or ``link_rich_menu_id_to_user``;
+- ``unlink_rich_menu_id_from_user`` — ``DELETE /v2/bot/user/{userId}/richmenu``;
 - ``get_rich_menu``, ``get_default_rich_menu_id``, ``delete_rich_menu``.
 
 The image is drawn here with Pillow: coloured areas with one large Japanese word
@@ -50,6 +51,9 @@ TIMEOUT = (5, 30)
 class RichMenuError(Exception):
     """The menu could not be made: a missing font, or LINE refused a call."""
 
+    #: LINE's HTTP status when LINE refused (404: it no longer has the menu)
+    status: int | None = None
+
 
 @dataclass(frozen=True)
 class Area:
@@ -80,6 +84,9 @@ class MenuSpec:
     height: int
     areas: tuple[Area, ...]
     selected: bool = True
+    #: which face of the Noto Sans CJK collection draws the labels: JP (kana,
+    #: Japanese kanji, Latin incl. Vietnamese), SC (simplified Chinese glyph forms)
+    face: str = "JP"
 
     def request(self) -> dict[str, Any]:
         """The ``RichMenuRequest`` JSON."""
@@ -123,6 +130,23 @@ def find_cjk_font() -> str:
     )
 
 
+def _face_index(path: str, face: str) -> int:
+    """The index of ``Noto Sans CJK <face>`` in the font collection (0, the first
+    face, when it is not one or has no such face)."""
+    from PIL import ImageFont
+
+    if not path.endswith(".ttc"):
+        return 0
+    for index in range(5):
+        try:
+            name = ImageFont.truetype(path, 12, index=index).getname()[0] or ""
+        except OSError:
+            break
+        if name.endswith(f" {face}"):
+            return index
+    return 0
+
+
 def render_image(spec: MenuSpec, font_path: str | None = None) -> bytes:
     """The menu's PNG: each area filled with its colour, its label centred in it.
 
@@ -130,16 +154,17 @@ def render_image(spec: MenuSpec, font_path: str | None = None) -> bytes:
     from PIL import Image, ImageDraw, ImageFont
 
     path = font_path or find_cjk_font()
+    index = _face_index(path, spec.face)
     image = Image.new("RGB", (spec.width, spec.height), "#FFFFFF")
     draw = ImageDraw.Draw(image)
     for area in spec.areas:
         box = (area.x, area.y, area.x + area.width - 1, area.y + area.height - 1)
         draw.rectangle(box, fill=area.background, outline="#FFFFFF", width=8)
         size = int(area.height * area.text_scale)
-        font = ImageFont.truetype(path, size, index=0)  # index 0 of the .ttc: JP
+        font = ImageFont.truetype(path, size, index=index)
         while size > 20 and draw.textlength(area.label, font=font) > area.width * 0.86:
             size = int(size * 0.9)
-            font = ImageFont.truetype(path, size, index=0)
+            font = ImageFont.truetype(path, size, index=index)
         center = (area.x + area.width / 2, area.y + area.height / 2)
         draw.text(center, area.label, font=font, fill=area.color, anchor="mm")
     out = io.BytesIO()
@@ -160,7 +185,9 @@ def _client(host: str, token: str) -> ApiClient:
 
 
 def _refused(what: str, exc: ApiException) -> RichMenuError:
-    return RichMenuError(f"LINE refused to {what}: HTTP {exc.status} {exc.body!r}")
+    error = RichMenuError(f"LINE refused to {what}: HTTP {exc.status} {exc.body!r}")
+    error.status = exc.status
+    return error
 
 
 def create_with_image(host: str, token: str, spec: MenuSpec, image: bytes) -> str:
@@ -207,6 +234,15 @@ def link_user(host: str, token: str, user_id: str, menu_id: str) -> None:
             )
         except ApiException as exc:
             raise _refused("link the rich menu", exc) from exc
+
+
+def unlink_user(host: str, token: str, user_id: str) -> None:
+    """Take the user's own menu away: the default shows again."""
+    with _client(host, token) as client:
+        try:
+            MessagingApi(client).unlink_rich_menu_id_from_user(user_id, _request_timeout=TIMEOUT)
+        except ApiException as exc:
+            raise _refused("unlink the rich menu", exc) from exc
 
 
 def current(host: str, token: str, menu_id: str) -> tuple[str | None, bool]:
