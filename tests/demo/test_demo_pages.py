@@ -115,3 +115,25 @@ def test_a_port_in_use_gives_one_line_and_no_traceback(tmp_path):
     assert "--port=N" in lines[0]
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "demo.sqlite3").exists()  # nothing started, nothing created
+
+
+def test_the_demos_simulator_stamps_events_on_the_demo_clock(sim):
+    """At SPEED=60 the demo clock runs ahead of real time: a tap stamped in real
+    time would be older than the check it answers and would not count."""
+    from datetime import timedelta
+
+    from anpi.demo.servers import put_simulator_on_clock
+    from anpi.engine.clock import AcceleratedClock
+
+    ahead = AcceleratedClock(60, start=datetime.now(UTC) + timedelta(days=3))
+    config = sim.sim.config
+    before = (config.clock, config.reply_token_ttl)
+    try:
+        put_simulator_on_clock(config, ahead, 60)
+        assert abs(config.now() - ahead.now().timestamp()) < 5
+        assert config.reply_token_ttl == 3600  # a real minute of demo time
+        with urllib.request.urlopen(sim.url + "/_sim/clock") as response:
+            shown = json.load(response)
+        assert abs(shown["shown"] / 1000 - ahead.now().timestamp()) < 5
+    finally:
+        config.clock, config.reply_token_ttl = before

@@ -231,3 +231,13 @@ def test_a_contacts_changed_email_asks_again_by_email(client, clock, pending, sm
     assert recipients.count("sato.new@example.com") == 1
     new_mail = next(m for rs, m in smtp.messages if rs == ["sato.new@example.com"])
     assert confirm_path(contact) in new_mail.get_content()
+
+
+def test_the_invitation_says_the_relation_from_the_persons_side():
+    """むすめ is what はなこ wrote about the contact: the e-mail must not tell the
+    daughter that はなこ is *her* daughter."""
+    from anpi.individual.messages import contact_request_email
+
+    _subject, body = contact_request_email("はなこ", "みまもりNPO", "むすめ", "https://x.example/c/")
+    assert "あなた（はなこさんのむすめ）を緊急連絡先として" in body
+    assert "あなたとの関係" not in body

@@ -72,6 +72,7 @@ def seed_groups_demo(
             slug="city-demo",
             kind="municipal",
             staff_email="city@demo.invalid",
+            phone="046-225-1234",  # a made-up number
         )
         if user is not None:
             Membership.objects.get_or_create(tenant=city, user=user, defaults={"role": "admin"})
@@ -106,7 +107,7 @@ def seed_groups_demo(
         if peer_channel is None:
             npo = Tenant.objects.create(name="つながりの会（デモ）", slug="peer-demo")
             peer_channel = wire_channel(
-                control, npo, web_url, sim_url, "つながり見守り", basic_id="@anpi-demo"
+                control, npo, web_url, sim_url, "つながり見守り", basic_id="@anpi-peer"
             )
         names = ("山田", "佐藤", "鈴木", "田中")
         members = {n: control.add_user(n) for n in names}

@@ -66,6 +66,7 @@ def wire_channel(
         channel.access_token,
         webhook_url=web_url + channel.webhook_path(),
         display_name=name,
+        basic_id=basic_id or None,
     )
     channel.bot_user_id = created["botUserId"]
     channel.save(update_fields=["bot_user_id"])
@@ -94,13 +95,16 @@ def seed_demo(control, web_url: str, sim_url: str, now: datetime) -> DemoInfo:
     jst = ZoneInfo("Asia/Tokyo")
     with transaction.atomic():
         tenant = Tenant.objects.create(
-            name="みまもりNPO（デモ）", slug="demo", staff_email="staff@demo.invalid"
+            name="みまもりNPO（デモ）",
+            slug="demo",
+            staff_email="staff@demo.invalid",
+            phone="03-1234-5678",  # every alert to contacts gives it (a made-up number)
         )
         password = secrets.token_urlsafe(9)
         user = User.objects.create_user("demo", password=password, first_name="デモ担当")
         Membership.objects.create(tenant=tenant, user=user, role="admin")
         totp_secret = enrol_demo_totp(user)
-    channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式")
+    channel = wire_channel(control, tenant, web_url, sim_url, "みまもりNPO公式", basic_id="@anpi-npo")
     # The 「げんきです」 button under the chat: tap it in the morning, no check at nine.
     try:
         do_setup_rich_menu(channel, Actor.system("demo"), now)

@@ -53,3 +53,14 @@ def start_mail_sink(host: str, port: int) -> Any:
     controller = Controller(PrintingMailbox(), hostname=host, port=port)
     controller.start()
     return controller
+
+
+def put_simulator_on_clock(config: Any, clock: Any, speed: float) -> None:
+    """Run the simulated LINE platform (``linesim.config.SimConfig``) on the
+    demo's ``clock``, as LINE and anpi share one time in production: event
+    timestamps — which anpi orders events and dates answers by (a tap stamped
+    before its check was due would not count) — and the phone page follow it.
+    A reply token still lives about one real minute (60 s × ``speed`` of demo
+    time), so replies work at any speed."""
+    config.clock = lambda: clock.now().timestamp()
+    config.reply_token_ttl = 60.0 * speed

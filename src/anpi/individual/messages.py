@@ -84,8 +84,10 @@ def contact_request_email(
     """Subject and body of the e-mail asking someone to be an emergency contact."""
     subject = f"【{tenant_name}】緊急連絡先になっていただけますか（{person_name}さんより）"
     body = (
-        f"{person_name}さん（あなたとの関係：{relation}）が、{tenant_name}の見守りサービスで、"
-        "あなたを緊急連絡先として登録しようとしています。\n\n"
+        # The relation is what the person wrote about the contact (むすめ: the
+        # contact is their daughter), so it is said from the person's side.
+        f"{person_name}さんが、{tenant_name}の見守りサービスで、"
+        f"あなた（{person_name}さんの{relation}）を緊急連絡先として登録しようとしています。\n\n"
         f"このサービスでは、{person_name}さんにLINEで定期的に「げんきですか？」と確認します。"
         "応答がなく、スタッフからの電話にもつながらないとき、緊急連絡先のあなたにお知らせします。"
         f"そのときは、できる範囲で{person_name}さんに連絡を取るか、様子を見に行ってください。\n\n"

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if not settings.ANPI_DEMO:
             raise CommandError("run the demo as `anpi demo` (it sets ANPI_DEMO=1 and its own keys)")
         from anpi.demo import seed as seed_module
-        from anpi.demo.servers import start_mail_sink, start_web
+        from anpi.demo.servers import put_simulator_on_clock, start_mail_sink, start_web
         from anpi.engine.worker import run_forever
         from anpi.linesim.testing import SimulatorThread
 
@@ -85,10 +85,11 @@ class Command(BaseCommand):
         )
         clock = AcceleratedClock(opts["speed"]) if opts["speed"] != 1 else RealClock()
         set_clock(clock)
-        # The phone page shows the demo's time; the simulator keeps real time for
-        # LINE's own rules (a reply token lives a real minute).
-        speed = float(opts["speed"])
-        sim.config.shown_clock = lambda: (clock.now().timestamp(), speed)
+        # The simulated LINE platform lives on the demo's clock, as LINE and anpi
+        # share one time in production: event timestamps (which anpi orders and
+        # dates answers by) and the phone page follow it. A reply token still
+        # lives about a real minute, so that replies work at any speed.
+        put_simulator_on_clock(sim.config, clock, float(opts["speed"]))
 
         self.stdout.write(self.style.SUCCESS("\nanpi demo is running"))
         self.stdout.write(
