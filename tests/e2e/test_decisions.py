@@ -19,7 +19,10 @@ def decision(line, tenant, clock, operator, client):
     user = line.new_user("山田花子")
     person = line.register(user, "はなこ")
     person.contacts.create(
-        tenant=tenant, name="じろう", relation="次男", email="jiro@example.jp",
+        tenant=tenant,
+        name="じろう",
+        relation="次男",
+        email="jiro@example.jp",
         confirmed_at=clock.now(),
     )
     for hours in (1, 24, 3, 2, 2):
@@ -45,8 +48,13 @@ def incident(person):
 
 def test_the_queue_offers_the_real_choices_not_the_phone_buttons(client, decision):
     page = client.get("/").content.decode()
-    for label in ("訪問する", "警察・消防に連絡した", "入院・外出と分かった",
-                  "本人と話せた・無事", "連絡先から無事と聞いた"):
+    for label in (
+        "訪問する",
+        "警察・消防に連絡した",
+        "入院・外出と分かった",
+        "本人と話せた・無事",
+        "連絡先から無事と聞いた",
+    ):
         assert label in page
     assert f'action="/tasks/{decision[2].pk}/outcome/"' not in page
 
@@ -65,7 +73,22 @@ def test_deciding_to_visit_opens_a_visit_task_with_its_deadline(line, clock, cli
     assert Task.objects.filter(person=person, kind="decide", state="open").exists()
 
 
-def test_an_unrecorded_visit_brings_the_decision_back_at_its_deadline(line, clock, client, decision):
+def test_a_visitor_typed_with_an_honorific_is_not_called_san_twice(line, clock, client, decision):
+    user, person, task = decision
+    decide(
+        client,
+        task,
+        "visit",
+        visitor="民生委員 佐藤さん",
+        visit_by=typed(clock.now() + timedelta(hours=6)),
+    )
+    visit = Task.objects.get(person=person, kind="visit", state="open")
+    assert visit.reason == "民生委員 佐藤さんが訪問する"
+
+
+def test_an_unrecorded_visit_brings_the_decision_back_at_its_deadline(
+    line, clock, client, decision
+):
     user, person, task = decision
     by = clock.now() + timedelta(hours=6)
     decide(client, task, "visit", visitor="佐藤", visit_by=typed(by))

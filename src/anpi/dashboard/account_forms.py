@@ -66,7 +66,10 @@ class CodeForm(forms.Form):
 
 class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=pgettext_lazy(CTX, "E-mail"))
-    role = forms.ChoiceField(label=pgettext_lazy(CTX, "Role"), choices=StaffInvite.ROLE_CHOICES)
+    # The least powerful role is the default: an admin is chosen on purpose.
+    role = forms.ChoiceField(
+        label=pgettext_lazy(CTX, "Role"), choices=StaffInvite.ROLE_CHOICES, initial="operator"
+    )
 
 
 class TenantForm(forms.Form):

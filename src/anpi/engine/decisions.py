@@ -115,7 +115,7 @@ def record_decision(
             raise TaskClosed(task)
         detail = note
         if choice == "visit":
-            detail = f"{visitor.strip()}さんが {visit_by:%m/%d %H:%M} までに訪問" + (
+            detail = f"{_honorific(visitor)}が {visit_by:%m/%d %H:%M} までに訪問" + (
                 f"、{note}" if note else ""
             )
         elif choice == "away":
@@ -151,7 +151,7 @@ def _apply(
         _close_incident(person, "staff_safe" if choice == "safe" else "contact_safe", now)
     elif choice == "visit" and visit_by is not None:
         open_task(
-            check, Task.Kind.VISIT, now, visit_by - now, f"{visitor.strip()}さんが訪問する"
+            check, Task.Kind.VISIT, now, visit_by - now, f"{_honorific(visitor)}が訪問する"
         )
         _hold(check, visit_by)
     elif choice == "police":
@@ -185,3 +185,9 @@ def _apply(
         )
     else:  # a visit that found no one, or other: the decision comes back now
         _hold(check, now)
+
+
+def _honorific(name: str) -> str:
+    """``name`` with さん, unless staff already typed an honorific (佐藤さん, 佐藤様)."""
+    name = name.strip()
+    return name if name.endswith(("さん", "様", "さま", "氏", "先生")) else f"{name}さん"
