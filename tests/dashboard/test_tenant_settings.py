@@ -99,3 +99,10 @@ def test_an_admin_sets_the_cost_guards_measures_and_a_bad_percentage_saves_nothi
     assert (tenant.identical_at_percent, tenant.menu_hint_days) == (0, 30)
     entry = AuditEntry.objects.filter(action="tenant.settings").latest("id")
     assert entry.detail["changes"]["identical_at_percent"] == [80, 0]
+
+
+def test_the_audit_page_names_the_change_in_japanese(client, tenant_admin, tenant):
+    client.force_login(tenant_admin)
+    client.post("/settings/", valid(phone="03-1234-5678"))
+    html = client.get("/audit/").content.decode()
+    assert "団体の設定を変えた" in html
