@@ -121,3 +121,31 @@ def test_someone_who_follows_without_a_code_registers_as_before(line):
     greeting = line.control.messages(user)[-1]
     assert greeting["buttons"][0] == "せってい する"
     assert Person.objects.get(line_user_id=user).status == "registering"
+
+
+def test_contacts_staff_entered_are_asked_only_after_the_person_agrees(staff, line, client, clock):
+    """The contact's address is the person's data to give: nobody is e-mailed
+    before the person has linked LINE and agreed on the settings page."""
+    from anpi.engine.models import Outbox
+
+    enrol = {**ENROL, "contacts-0-email": "ichiro@example.jp"}
+    response = staff.post("/people/new/", enrol)
+    assert response.status_code == 302
+    person = Person.objects.get(full_name="山田 花子")
+    contact = Contact.objects.get(person=person)
+    assert not Outbox.objects.filter(purpose="contact_confirm").exists()
+    assert person.timeline.filter(text__contains="ご本人の同意のあとで確認を依頼します").exists()
+
+    sheet = staff.get(response["Location"]).content.decode()
+    typed = unquote(
+        unescape(re.search(r'id="line-link">([^<]+)<', sheet).group(1)).partition("?")[2]
+    )
+    user = line.new_user("やまだ")
+    line.control.text(user, typed)
+    line.work()
+    path = urlparse(line.control.tap(user, "せってい する")["uri"]).path
+    client.post(path, {**enrol, "agree": "on", "contacts-0-contact_id": str(contact.pk)})
+
+    asked = Outbox.objects.get(purpose="contact_confirm")
+    assert asked.recipient == "ichiro@example.jp"
+    assert person.timeline.filter(kind="contact_asked").exists()

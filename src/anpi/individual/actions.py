@@ -223,6 +223,32 @@ def _ask_contact_consent(person: Person, contact: Contact, now: datetime) -> Non
     )
 
 
+def ask_waiting_contacts(person: Person, now: datetime) -> int:
+    """The person has just agreed: ask the contacts staff entered before that
+    (``token_issued_at`` None, neither confirmed nor declined). Returns how many."""
+    waiting = list(
+        Contact.objects.select_for_update().filter(
+            person=person,
+            token_issued_at__isnull=True,
+            confirmed_at__isnull=True,
+            declined_at__isnull=True,
+        )
+    )
+    for contact in waiting:
+        contact.token_issued_at = now
+        contact.save(update_fields=["token_issued_at"])
+        how = "メールで確認を依頼" if contact.email else "電話での同意確認待ち"
+        timeline.record(
+            person,
+            "contact_asked",
+            f"ご本人が同意したため、緊急連絡先 {contact.name} に{how}",
+            now,
+            contact=contact.pk,
+        )
+        _ask_contact_consent(person, contact, now)
+    return len(waiting)
+
+
 def save_contacts(
     person: Person, rows: list[dict[str, Any]], now: datetime, actor: Actor | None = None
 ) -> list[str]:
@@ -260,11 +286,22 @@ def save_contacts(
             continue
         fields = {k: row[k] for k in ("name", "relation", "phone", "email")}
         if contact is None:
+            # Nobody is asked before the person has agreed (APPI: their data goes to
+            # a third party only with consent); staff-enrolled persons' contacts wait
+            # (token_issued_at None) for ask_waiting_contacts at the person's consent.
+            agreed = person.consent_at is not None
             contact = Contact.objects.create(
-                tenant_id=person.tenant_id, person=person, token_issued_at=now, **fields
+                tenant_id=person.tenant_id,
+                person=person,
+                token_issued_at=now if agreed else None,
+                **fields,
             )
             existing[contact.pk] = contact
-            how = "メールで確認を依頼" if contact.email else "電話での同意確認待ち"
+            how = (
+                ("メールで確認を依頼" if contact.email else "電話での同意確認待ち")
+                if agreed
+                else "ご本人の同意のあとで確認を依頼します"
+            )
             timeline.record(
                 person,
                 "contact_added",
@@ -273,7 +310,8 @@ def save_contacts(
                 contact=contact.pk,
                 actor=actor,
             )
-            _ask_contact_consent(person, contact, now)
+            if agreed:
+                _ask_contact_consent(person, contact, now)
             done.append("added")
             continue
         reach_changed = contact.phone != fields["phone"] or contact.email != fields["email"]
@@ -396,6 +434,8 @@ def do_save_registration(person: Person, data: dict[str, Any], now: datetime) ->
         # The rich menu in the new language: linked over HTTP after the commit.
         sync_person_menu_after_commit(person)
     save_contacts(person, data.get("contacts") or [], now)
+    if first_time:
+        ask_waiting_contacts(person, now)
     with translation.override(BOT_LANGUAGE):
         summary = registration_summary(person)
     timeline.record(person, "registered", "設定を保存", now, summary=summary, first=first_time)
