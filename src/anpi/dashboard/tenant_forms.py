@@ -8,6 +8,7 @@ import phonenumbers
 from django import forms
 from django.utils.translation import pgettext_lazy
 
+from anpi.tenants import profile
 from anpi.tenants.models import Tenant
 
 CTX = "tenant"
@@ -24,17 +25,7 @@ MENU_HINT_DAYS = (0, 365)
 class TenantSettingsForm(forms.ModelForm):
     class Meta:
         model = Tenant
-        fields = [
-            "name",
-            "phone",
-            "staff_email",
-            "line_plan",
-            "line_monthly_limit",
-            "identical_at_percent",
-            "menu_hint_days",
-            "erase_after_days",
-            "inbox_keep_days",
-        ]
+        fields = list(profile.FIELDS)  # exactly what do_update_tenant applies
         labels = {
             "name": pgettext_lazy(CTX, "Name (shown to contacts)"),
             "phone": pgettext_lazy(CTX, "Phone number contacts call"),
