@@ -75,6 +75,30 @@ def test_a_retried_multicast_resends_the_same_group_with_the_same_key(
     assert Outbox.objects.filter(method="multicast").count() == 1
 
 
+def test_a_push_already_tried_is_retried_alone_under_its_own_key(
+    tenant, make_person, clock, work, transport
+):
+    """LINE may have shown a push whose answer was lost (a 500 after accepting,
+    a timeout): only a retry with the same X-Line-Retry-Key is dropped by LINE,
+    so that row must never be folded into a multicast with a new key."""
+    from datetime import time
+
+    identical_policy(tenant)
+    early = make_person("early")
+    later = [make_person(f"p{i}", check_time=time(9, 5)) for i in range(2)]
+    clock.advance(hours=1)
+    transport.script = [SendResult("retry", "HTTP 500", 500)]
+    work()  # the early check goes out alone and its answer is lost
+    clock.advance(minutes=10)
+    work()  # its retry is due together with two identical checks
+    to_early = [d for d, _ in transport.sent if early.line_user_id in d.recipient.split(",")]
+    assert [d.method for d in to_early] == ["push", "push"]
+    assert to_early[0].retry_key == to_early[1].retry_key
+    [multicast] = [d for d, _ in transport.sent if d.method == "multicast"]
+    assert sorted(multicast.recipient.split(",")) == sorted(p.line_user_id for p in later)
+    assert Outbox.objects.get(recipient=early.line_user_id, purpose="check").state == "sent"
+
+
 def test_a_failed_multicast_hands_each_member_to_staff(tenant, make_person, clock, work, transport):
     identical_policy(tenant)
     people = [make_person(f"p{i}") for i in range(2)]

@@ -9,8 +9,12 @@ the person anyway), and its outbox rows get a ``coalesce_key``.
 
 Algorithm (``coalesce_identical_pushes``), one transaction per round:
 
-1. Lock pending, due push rows with a non-empty ``coalesce_key`` (index
-   ``outbox_coalesce_idx``; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), in id order.
+1. Lock pending, due push rows with a non-empty ``coalesce_key`` that were
+   never tried (index ``outbox_coalesce_idx``; ``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL), in id order. A row already tried may have reached the phone
+   (LINE accepted it, then the answer was lost: a 500 after accepting, a
+   timeout, a killed worker). Only a retry under that row's own
+   ``X-Line-Retry-Key`` is dropped by LINE, so such a row is retried alone.
 2. Group them by (channel, key) into chunks of <= 500 distinct recipients.
 3. Insert one ``multicast`` outbox row per chunk (recipients comma-separated,
    the members' payload) and mark the members ``grouped`` with a link to it.
@@ -50,7 +54,7 @@ def _coalesce_round(now: datetime) -> int:
     """Coalesce one round of rows. Returns how many members were grouped."""
     with transaction.atomic():
         qs = Outbox.objects.filter(
-            state=Outbox.State.PENDING, method="push", next_attempt_at__lte=now
+            state=Outbox.State.PENDING, method="push", attempts=0, next_attempt_at__lte=now
         ).exclude(coalesce_key="")
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
