@@ -167,6 +167,17 @@ def snapshot(check_id: int) -> tuple[int, int, int, int]:
     )
 
 
+def answers_were_tried(taps: int) -> list[str]:
+    """5, for a run that could test it: when people tapped OK, some check was
+    answered. (If none was, every tap was refused, e.g. stamped before its check
+    was due, and invariant 5 held only because nothing was ever answered.)"""
+    from anpi.engine.models import Check
+
+    if taps and not Check.objects.filter(state=Check.State.ANSWERED).exists():
+        return [f"I5 people tapped OK {taps} times and no check was answered"]
+    return []
+
+
 def nothing_after_answer(snapshots: dict[int, tuple[int, int, int, int]]) -> list[str]:
     """5. After an answer (or a staff resolution) commits, no step of that check fires.
 
