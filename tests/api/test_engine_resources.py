@@ -30,6 +30,51 @@ def test_the_call_queue_is_listed_and_safe_resolves_the_check_under_the_tokens_n
     assert api.get("/api/tasks").json()["count"] == 0
 
 
+def test_a_call_recorded_with_its_duration_counts_in_the_reports_staff_minutes(
+    api, make_person, reach_call_step, tenant
+):
+    from anpi.reports.figures import Month, Scope, call_minutes
+
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = api.post(
+        f"/api/tasks/{task.pk}/outcome", {"outcome": "safe", "duration_minutes": 12}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["duration_minutes"] == 12
+    assert api.get(f"/api/tasks/{task.pk}").json()["duration_minutes"] == 12
+    assert AuditEntry.objects.get(action="task.outcome").detail["duration_minutes"] == 12
+    assert call_minutes(Scope(tenant), Month(2026, 12)).minutes == 12
+
+
+@pytest.mark.parametrize("minutes", [-1, 601, "ten"])
+def test_a_call_duration_out_of_range_is_422_and_nothing_is_recorded(
+    api, make_person, reach_call_step, minutes
+):
+    make_person()
+    reach_call_step()
+    task = Task.objects.get()
+    response = api.post(
+        f"/api/tasks/{task.pk}/outcome", {"outcome": "safe", "duration_minutes": minutes}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.duration_minutes"
+    task.refresh_from_db()
+    assert task.state == Task.State.OPEN and task.duration_minutes is None
+
+
+def test_a_check_says_how_the_person_answered(api, make_person, run, clock):
+    from anpi.engine.answer import answer_ok
+
+    hanako, taro = make_person("はなこ"), make_person("たろう")
+    clock.advance(hours=1)
+    run()
+    assert answer_ok(hanako, clock, grade="unwell") == 1
+    grades = {c["person_id"]: c["answer_grade"] for c in api.get("/api/checks").json()["items"]}
+    assert grades == {hanako.pk: "unwell", taro.pk: ""}
+
+
 def test_an_outcome_for_a_task_no_longer_open_is_409(api, make_person, reach_call_step):
     make_person()
     reach_call_step()

@@ -37,6 +37,7 @@ def check_out(check: Check) -> dict[str, Any]:
         "answered_at": check.answered_at,
         "closed_at": check.closed_at,
         "close_reason": check.close_reason,
+        "answer_grade": check.answer_grade,
         "created_at": check.created_at,
     }
 

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 from ninja import Path, Schema
 from pydantic import AfterValidator, Field
 
+from anpi.engine.tasks import MAX_CALL_MINUTES
+
 MAX_ID = 2**53  # ids beyond this are not ours (and overflow some databases)
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -105,6 +107,10 @@ class CheckOut(Schema):
     answered_at: datetime | None
     closed_at: datetime | None
     close_reason: str
+    answer_grade: Literal["", "ok", "unwell", "talk"] = Field(
+        description="How the person answered: ok (元気), unwell (少し不調), talk (話したい); "
+        "empty when they did not answer themselves."
+    )
     created_at: datetime
 
 
@@ -148,6 +154,9 @@ class TaskOut(Schema):
     deadline: datetime
     outcome: str
     note: str
+    duration_minutes: int | None = Field(
+        description="Minutes staff spent on the call; null when not recorded."
+    )
     created_at: datetime
     done_at: datetime | None
 
@@ -164,6 +173,13 @@ class OutcomeIn(Schema):
 
     outcome: Literal["safe", "unreachable", "other"]
     note: Text = Field("", max_length=2000)
+    duration_minutes: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_CALL_MINUTES,
+        description="How long the call took, in whole minutes (the pilot report's staff "
+        "minutes); omit when not measured.",
+    )
 
 
 class StepCount(Schema):

@@ -37,6 +37,7 @@ def task_out(task: Task) -> dict[str, Any]:
         "deadline": task.deadline,
         "outcome": task.outcome,
         "note": task.note,
+        "duration_minutes": task.duration_minutes,
         "created_at": task.created_at,
         "done_at": task.done_at,
     }
@@ -72,16 +73,31 @@ def get_task(request: HttpRequest, task_id: ObjectId) -> dict[str, Any]:
 @router.post("/tasks/{task_id}/outcome", response=TaskOut, summary="Record a task's outcome")
 def post_outcome(request: HttpRequest, body: OutcomeIn, task_id: ObjectId) -> dict[str, Any]:
     """``safe``: the person is fine and the check is resolved; ``unreachable`` /
-    ``other``: the task is done and the ladder goes on. 409 when the task was
-    already done, cancelled or past its deadline."""
+    ``other``: the task is done and the ladder goes on. ``duration_minutes``
+    (0–600, optional) is the call's length, summed as the pilot report's staff
+    minutes. 409 when the task was already done, cancelled or past its
+    deadline; 422 for a duration out of range."""
     task = object_or_404(request, Task.objects.all(), pk=task_id)
     actor = actor_of(request)
     clock = get_clock()
     try:
         with transaction.atomic():
-            task = record_task_outcome(task.pk, body.outcome, clock, note=body.note, actor=actor)
+            task = record_task_outcome(
+                task.pk,
+                body.outcome,
+                clock,
+                note=body.note,
+                actor=actor,
+                duration_minutes=body.duration_minutes,
+            )
             audit.record(
-                task.tenant_id, actor, "task.outcome", task, clock.now(), outcome=body.outcome
+                task.tenant_id,
+                actor,
+                "task.outcome",
+                task,
+                clock.now(),
+                outcome=body.outcome,
+                duration_minutes=body.duration_minutes,
             )
     except TaskClosed as exc:
         task.refresh_from_db(fields=["state"])
