@@ -191,12 +191,42 @@ def test_each_look_at_the_overview_is_audited_with_the_people_shown(
     operator_client, operator, a_day
 ):
     operator_client.get("/overview/")
-    operator_client.get("/overview/", headers={"HX-Request": "true"})
+    operator_client.get("/overview/")
 
     rows = AuditEntry.objects.filter(action="overview.view", actor_user=operator)
     ids = {a_day["taro_call"].person_id, a_day["ichiro_call"].person_id}
     expected = ",".join(str(i) for i in sorted(ids))
     assert [row.person_ids for row in rows] == [f",{expected},"] * 2
+
+
+def test_a_refresh_is_audited_only_when_it_shows_someone_new_or_an_hour_passed(
+    operator_client, operator, a_day, make_person
+):
+    from anpi.dashboard.views.overview import LAST_AUDITED
+
+    def rows():
+        return list(
+            AuditEntry.objects.filter(action="overview.view", actor_user=operator)
+            .order_by("id")
+            .values_list("person_ids", flat=True)
+        )
+
+    refresh = {"HX-Request": "true"}
+    operator_client.get("/overview/")
+    for _ in range(3):
+        operator_client.get("/overview/", headers=refresh)
+    assert len(rows()) == 1  # the same two people: nothing new was seen
+
+    hanako = make_person("はなこ")
+    task(check(hanako, at(1), step=3), "call_person", at(2, 20))
+    operator_client.get("/overview/", headers=refresh)
+    assert len(rows()) == 2 and f",{hanako.pk}," in rows()[-1]
+
+    session = operator_client.session  # an hour on: the board is still open
+    session[LAST_AUDITED] = {**session[LAST_AUDITED], "at": session[LAST_AUDITED]["at"] - 3601}
+    session.save()
+    operator_client.get("/overview/", headers=refresh)
+    assert len(rows()) == 3
 
 
 def test_the_overview_costs_the_same_few_queries_however_busy_the_day(
