@@ -68,7 +68,10 @@ def test_the_people_list_shows_grey_with_a_label_for_blocked_and_registering(
     make_person("新人", status=Person.Status.REGISTERING)
     page = operator_client.get("/people/").content.decode()
     assert "light-grey" in _row(page, "ブロックさん") and "ブロック中" in _row(page, "ブロックさん")
+    assert "確認停止中" in _row(page, "ブロックさん")
     assert "light-grey" in _row(page, "新人") and "登録中" in _row(page, "新人")
+    # Nothing was stopped for someone who has not started: no 「停止中」 next to 「登録中」.
+    assert "確認開始前" in _row(page, "新人") and "停止" not in _row(page, "新人")
 
 
 def test_the_people_list_shows_schedules_in_words(operator_client, make_person):

@@ -36,6 +36,17 @@ LIGHTS = {
     "settled": pgettext_lazy(CTX, "Settled by staff or others"),
 }
 
+
+
+def light_label(light: str, status: str) -> str:
+    """The words next to a person's light. A grey light of a person still
+    registering says checks have not started (「確認開始前」), not that they
+    were stopped: nothing was ever stopped for them."""
+    if light == "grey" and status == "registering":
+        return str(pgettext_lazy(CTX, "Checks not started yet"))
+    return str(LIGHTS[light])
+
+
 TASK_KIND = {
     "call_person": pgettext_lazy(CTX, "Phone the person"),
     "call_contact": pgettext_lazy(CTX, "Phone the emergency contact"),

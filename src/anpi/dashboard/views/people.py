@@ -30,9 +30,9 @@ from anpi.tenants.audit import audited, note
 from ..display import (
     ANSWER_GRADE,
     CTX,
-    LIGHTS,
     PERSON_STATUS,
     contact_consent,
+    light_label,
     registration_stuck,
     schedule_words,
 )
@@ -60,7 +60,7 @@ def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
     return {
         "person": p,
         "schedule": schedule_words(p),
-        "light_label": LIGHTS[p.light],
+        "light_label": light_label(p.light, p.status),
         "status_label": PERSON_STATUS.get(p.status, p.status),
         "attention": registration_stuck(p, now),
     }
@@ -158,7 +158,7 @@ def render_person(
         {
             "person": person,
             "light": light,
-            "light_label": LIGHTS[light],
+            "light_label": light_label(light, person.status),
             "status_label": PERSON_STATUS.get(person.status, person.status),
             "schedule": schedule_words(person),
             "contacts": contacts,
