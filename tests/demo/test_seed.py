@@ -30,3 +30,13 @@ def test_the_demo_seeds_people_at_different_stages(sim, live_server, transaction
     shown = sim.control.rich_menu(people["さくら"].line_user_id)
     assert shown["richMenu"]["richMenuId"] == info.channel.rich_menu_id != ""
     assert shown["linked"] == "default" and shown["imageUrl"]
+
+
+def test_the_demos_line_page_says_the_webhook_was_verified(sim, live_server, transactional_db):
+    from anpi.tenants.models import AuditEntry
+
+    info = seed_demo(sim.control, live_server.url, sim.url, datetime.now(UTC))
+    info.channel.refresh_from_db()
+    assert info.channel.webhook_verified_at is not None
+    tested = AuditEntry.objects.get(tenant=info.tenant, action="channel.webhook_test")
+    assert tested.detail["success"] is True
