@@ -64,6 +64,23 @@ def test_the_request_email_arrives_with_the_confirm_link(pending, clock, smtp):
     assert "お断り" in body
 
 
+def test_the_contacts_of_a_person_who_chose_vietnamese_are_asked_in_vietnamese_then_japanese(
+    client, newcomer, form_data, clock, smtp
+):
+    register_with(client, newcomer, {**form_data, "language": "vi"}, email="sato@example.com")
+    assert deliver_outbox_batch(clock) >= 1
+    [(_, message)] = smtp.messages
+    vietnamese_subject, japanese_subject = str(message["Subject"]).split(" / ")
+    assert "người liên lạc khẩn cấp của はなこ" in vietnamese_subject
+    assert "緊急連絡先になっていただけますか" in japanese_subject
+    body = message.get_content()
+    vietnamese, japanese = body.split("――――")
+    assert "người liên lạc khẩn cấp" in vietnamese and "ともだち của はなこ" in vietnamese
+    assert "あなた（はなこさんのともだち）を緊急連絡先として" in japanese
+    link = settings.BASE_URL + confirm_path(Contact.objects.get(person=newcomer))
+    assert link in vietnamese and link in japanese  # whichever half they read
+
+
 def test_a_phone_only_contact_waits_for_staff_without_an_email(client, newcomer, form_data):
     contact = register_with(client, newcomer, form_data, phone="090-1111-2222")
     assert contact.phone == "+819011112222"
@@ -131,6 +148,22 @@ def test_the_link_code_then_links_the_contacts_line(client, clock, pending, chan
     linked = do_link_contact_line(channel, "U" + "c" * 32, code, clock.now())
     assert linked == "linked"
     assert Contact.objects.get(pk=pending.pk).line_user_id == "U" + "c" * 32
+
+
+def test_a_contact_of_a_person_who_chose_english_is_told_in_english_then_japanese(
+    client, clock, pending, channel
+):
+    Person.objects.filter(pk=pending.person_id).update(language="en")
+    client.post(confirm_path(pending), {"answer": "accept"})
+    code = Contact.objects.get(pk=pending.pk).link_code
+    linked = do_link_contact_line(
+        channel, "U" + "c" * 32, code, clock.now(), reply_token="r" * 32
+    )
+    assert linked == "linked"
+    row = Outbox.objects.get(purpose="contact_linked")
+    english, japanese = row.payload["messages"][0]["text"].split("――――")
+    assert "You are registered as an emergency contact for はなこ." in english
+    assert "はなこさんの緊急連絡先として登録しました" in japanese
 
 
 def test_declining_records_it_and_the_contact_never_counts(client, clock, pending):

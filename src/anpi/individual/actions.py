@@ -209,7 +209,11 @@ def _ask_contact_consent(person: Person, contact: Contact, now: datetime) -> Non
     if not contact.email:
         return
     subject, body = messages.contact_request_email(
-        person.name, person.tenant.name, contact.relation, contact_confirm_url(contact)
+        person.name,
+        person.tenant.name,
+        contact.relation,
+        contact_confirm_url(contact),
+        person.language,
     )
     enqueue_email(
         tenant_id=person.tenant_id,

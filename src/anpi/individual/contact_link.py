@@ -87,7 +87,7 @@ def do_link_contact_line(
         contact.person, "contact_linked", f"緊急連絡先 {contact.name} がLINEを連携", now
     )
     _stop_registering(channel, line_user_id, contact, now)
-    message = messages.contact_linked_message(contact.person.name)
+    message = messages.contact_linked_message(contact.person.name, contact.person.language)
     if reply_token:
         enqueue_line(
             channel=channel,

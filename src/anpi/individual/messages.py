@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from anpi.channels.line import flex
-from anpi.engine.phrases import say
+from anpi.engine.phrases import contact_subject, in_contact_languages, say, say_to_contact
 
 
 def settings_link_message(
@@ -71,31 +71,30 @@ def registered_message(summary: str, language: str | None = None) -> dict[str, A
     return {"type": "text", "text": say(language, "registered", summary=summary)}
 
 
-def contact_linked_message(person_name: str) -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": f"{person_name}さんの緊急連絡先として登録しました。応答がないときにLINEでお知らせします。",
-    }
+def contact_linked_message(person_name: str, person_language: str | None = None) -> dict[str, Any]:
+    """To a contact who linked LINE: in the person's contact language, then
+    Japanese (``phrases.in_contact_languages``)."""
+    text = in_contact_languages(
+        person_language, lambda language: say_to_contact(language, "linked", name=person_name)
+    )
+    return {"type": "text", "text": text}
 
 
 def contact_request_email(
-    person_name: str, tenant_name: str, relation: str, url: str
+    person_name: str,
+    tenant_name: str,
+    relation: str,
+    url: str,
+    person_language: str | None = None,
 ) -> tuple[str, str]:
-    """Subject and body of the e-mail asking someone to be an emergency contact."""
-    subject = f"【{tenant_name}】緊急連絡先になっていただけますか（{person_name}さんより）"
-    body = (
-        # The relation is what the person wrote about the contact (むすめ: the
-        # contact is their daughter), so it is said from the person's side.
-        f"{person_name}さんが、{tenant_name}の見守りサービスで、"
-        f"あなた（{person_name}さんの{relation}）を緊急連絡先として登録しようとしています。\n\n"
-        f"このサービスでは、{person_name}さんにLINEで定期的に「げんきですか？」と確認します。"
-        "応答がなく、スタッフからの電話にもつながらないとき、緊急連絡先のあなたにお知らせします。"
-        f"そのときは、できる範囲で{person_name}さんに連絡を取るか、様子を見に行ってください。\n\n"
-        "引き受けていただけるかどうか、次のページでお答えください"
-        "（お断りいただくこともできます）。\n"
-        f"{url}\n\n"
-        "お心当たりのない場合は、このメールを破棄してください。あなたが引き受けるまで、"
-        "緊急連絡先として扱われることはありません。\n"
+    """Subject and body of the e-mail asking someone to be an emergency contact,
+    in the person's contact language then Japanese, as every notice to contacts
+    (docs/texts.md). The relation is what the person wrote about the contact
+    (むすめ: the contact is their daughter), so it is said from the person's side."""
+    values = {"name": person_name, "tenant": tenant_name, "relation": relation, "url": url}
+    subject = contact_subject(person_language, "request_subject", **values)
+    body = in_contact_languages(
+        person_language, lambda language: say_to_contact(language, "request_body", **values)
     )
     return subject, body
 
