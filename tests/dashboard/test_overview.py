@@ -282,3 +282,44 @@ def test_the_board_speaks_english_to_staff_who_chose_it(operator_client, a_day):
     assert '<a href="/overview/" aria-current="page">Overview</a>' in page
     assert '<th scope="row">1–2 days</th><td>2</td>' in page
     assert figure(page, "rate") == "75.0%"
+
+
+def test_the_overviews_step_names_follow_the_ui_language(operator_client, a_day):
+    def by_step(language):
+        operator_client.cookies["django_language"] = language
+        page = operator_client.get("/overview/", headers={"HX-Request": "true"}).content.decode()
+        return page[page.index('class="by-step"') : page.index('class="by-age"')]
+
+    english, japanese = by_step("en"), by_step("ja")
+
+    assert '<th scope="row">Re-sent</th><td>1</td>' in english
+    assert '<th scope="row">Staff call</th><td>2</td>' in english
+    assert '<th scope="row">Staff decision</th><td>1</td>' in english
+    assert english.index("Re-sent") < english.index("Staff call") < english.index("Staff decision")
+    assert '<th scope="row">スタッフ電話</th><td>2</td>' in japanese
+    assert "Staff call" not in japanese
+
+
+def test_a_second_step_of_the_same_kind_is_numbered_in_either_language(
+    operator_client, make_person, clock
+):
+    from anpi.municipal.policy import TEAM_DEFAULT
+
+    clock.set(NOW)
+    person = make_person("はなこ")
+    Check.objects.create(  # send, resend, alert the team, alert it again: at the 4th step
+        tenant=person.tenant,
+        person=person,
+        due_at=at(1),
+        step=4,
+        state="open",
+        policy=TEAM_DEFAULT,
+        created_at=at(1),
+    )
+
+    japanese = operator_client.get("/overview/").content.decode()
+    operator_client.cookies["django_language"] = "en"
+    english = operator_client.get("/overview/").content.decode()
+
+    assert '<th scope="row">チームへ通知（2回目）</th><td>1</td>' in japanese
+    assert '<th scope="row">Team alerted (time 2)</th><td>1</td>' in english

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from anpi.engine.models import Check, Outbox, Task
 from anpi.groups.models import Alert, Team, TeamPerson
@@ -184,6 +185,20 @@ def test_a_repeated_action_is_its_own_stage(tenant, hanako):
     ]
 
 
+def test_the_funnel_names_its_steps_in_the_language_of_whoever_reads_it(tenant, hanako):
+    make_check(hanako, at(1), step=4, policy=TEAM_DEFAULT)
+    make_check(hanako, at(2), step=3, policy=TEAM_DEFAULT)
+    funnel = figures.escalation_funnel(Scope(tenant), DECEMBER)
+
+    with translation.override("en"):
+        english = [stage.label for stage in funnel]
+    with translation.override("ja"):
+        japanese = [stage.label for stage in funnel]
+
+    assert english == ["Check sent", "Re-sent", "Team alerted", "Team alerted (time 2)"]
+    assert japanese == ["確認を送信", "再送", "チームへ通知", "チームへ通知（2回目）"]
+
+
 def test_a_false_alarm_is_an_escalation_that_a_human_ended_safe(tenant, hanako, make_person):
     taro = make_person("たろう")
     make_check(hanako, at(1), state="resolved", reason="staff_safe", step=3)
@@ -282,6 +297,72 @@ def test_the_report_rows_show_staff_minutes_and_the_calls_without_a_duration(ten
 
     assert (rows["通話時間（分）"].value, rows["通話時間（分）"].text) == (95, "95分")
     assert (rows["通話時間の記録がない電話"].value, rows["通話時間の記録がない電話"].text) == (1, "1件")
+
+
+def test_the_report_rows_read_in_english_for_staff_who_chose_english(tenant, hanako, clock):
+    from anpi.reports.rows import report_rows
+
+    check = make_check(hanako, at(1), step=3, policy=TEAM_DEFAULT)
+    make_task(check, "call_person", at(2, 12), state="done", duration_minutes=95)
+    Alert.objects.create(
+        tenant=tenant,
+        check_run=check,
+        person=hanako,
+        state="resolved",
+        created_at=at(1, 12),
+        claimed_at=at(1, 13),
+        outcome_at=at(1, 14),
+        outcome="safe",
+    )
+
+    with translation.override("en"):
+        report = figures.monthly_report(Scope(tenant), DECEMBER, clock.now())
+        rows = {(r.section, r.label): r for r in report_rows(report)}
+
+    assert rows[("Phone calls", "Call time (minutes)")].text == "95 min"
+    assert rows[("Phone calls", "Calls done")].text == "1"
+    assert rows[("Alerts", "Outcome: Safe")].value == 1
+    assert rows[("Alerts", "Time to claim (median, minutes)")].text == "1 h"
+    assert rows[("People", "Enrolled")].text == "1 person"
+    assert rows[("Escalation", "Team alerted")].value == 1
+
+
+@pytest.mark.parametrize(
+    "minutes, japanese, english",
+    [
+        (20, "20分", "20 min"),
+        (95, "1時間35分", "1 h 35 min"),
+        (1500, "1日1時間", "1 d 1 h"),
+        (0, "0分", "0 min"),
+        (None, "—", "—"),
+    ],
+)
+def test_times_read_naturally_in_japanese_and_in_english(minutes, japanese, english):
+    from anpi.reports.rows import duration
+
+    with translation.override("ja"):
+        assert duration(minutes) == japanese
+    with translation.override("en"):
+        assert duration(minutes) == english
+
+
+def test_counts_carry_their_unit_in_the_readers_language():
+    from anpi.reports.rows import number
+
+    with translation.override("ja"):
+        assert [number(1234, "people"), number(3, "items"), number(5, "messages")] == [
+            "1,234人",
+            "3件",
+            "5通",
+        ]
+        assert Month(2026, 12).label == "2026年12月"
+    with translation.override("en"):
+        assert [number(1, "people"), number(3, "items"), number(1, "messages")] == [
+            "1 person",
+            "3",
+            "1 message",
+        ]
+        assert Month(2026, 12).label == "December 2026"
 
 
 # ── LINE messages ────────────────────────────────────────────────────────────

@@ -1,10 +1,13 @@
 """Staff open the monthly report, pick a month and a team, and download it as
-CSV and PDF. The PDF's Japanese is real text: it is extracted and read back."""
+CSV and PDF. The PDF's Japanese is real text: it is extracted and read back.
+Staff who chose English get the page, the CSV and the PDF in English."""
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -142,9 +145,103 @@ def test_the_pdf_holds_the_reports_japanese_as_real_text(client, operator, decem
         assert words in text
 
 
-def test_the_page_chrome_switches_to_english_while_the_report_stays_japanese(client, operator):
-    client.force_login(operator)
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+
+def english(client):
+    """The client with the English UI chosen (the language switch sets this cookie)."""
     client.cookies["django_language"] = "en"
-    page = client.get("/reports/").content.decode()
+    return client
+
+
+def report_part(page: str) -> str:
+    return page[page.index('<div class="report">') :]
+
+
+def test_the_report_in_the_english_ui_has_english_headings_charts_and_definitions(
+    client, operator, december
+):
+    client.force_login(operator)
+    page = english(client).get("/reports/?month=2026-12").content.decode()
+    report = report_part(page)
+
     assert "Monthly report" in page and "Download PDF" in page
-    assert "実証実験レポート" in page  # the document for the city is in Japanese
+    assert '<option value="2026-12" selected>December 2026</option>' in page
+    assert "Pilot report for December 2026" in report
+    assert "Answer rate: checks the person answered" in report  # the definition
+    assert "<h3>Safety checks</h3>" in report and "<h3>Escalation</h3>" in report
+    assert '<th scope="row">Time to answer (median, minutes)</th><td class="num">12 min</td>' in (
+        report
+    )
+    assert '<th scope="row">Active people</th><td class="num">2 people</td>' in report
+    assert 'aria-label="Checks sent and answered, by day"' in report  # the charts' own words
+    assert ">Staff call</text>" in report and ">Answered</text>" in report
+    # Only the names people typed (the tenant's) stay Japanese.
+    assert JAPANESE.findall(report.replace("みまもりNPO", "")) == []
+
+
+def test_the_language_switch_in_the_header_turns_the_report_and_its_downloads_english(
+    client, operator, december
+):
+    client.force_login(operator)
+    page = client.get("/reports/?month=2026-12").content.decode()
+    assert 'name="language" value="en"' in page  # the switch is on the report page
+
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/reports/?month=2026-12"})
+    assert switched.status_code == 302
+
+    page = client.get(switched["Location"]).content.decode()
+    assert "Pilot report for December 2026" in page
+    csv = client.get("/reports/report.csv?month=2026-12").content.decode("utf-8-sig")
+    assert csv.startswith("Scope,Month,Section,Figure,Value,Definition")
+
+
+def test_the_report_in_the_japanese_ui_stays_japanese_after_an_english_look(
+    client, operator, december
+):
+    client.force_login(operator)
+    english(client).get("/reports/?month=2026-12")
+    client.cookies["django_language"] = "ja"
+    report = report_part(client.get("/reports/?month=2026-12").content.decode())
+
+    assert "2026年12月の実証実験レポート" in report
+    assert '<th scope="row">応答までの時間（中央値・分）</th><td class="num">12分</td>' in report
+    assert ">スタッフ電話</text>" in report and ">本人が応答</text>" in report
+    assert "Pilot report" not in report and "Staff call" not in report
+
+
+def test_the_csv_from_the_english_ui_has_an_english_header_and_labels(client, operator, december):
+    client.force_login(operator)
+    response = english(client).get("/reports/report.csv?month=2026-12")
+    text = response.content.decode("utf-8-sig")
+
+    assert text.splitlines()[0] == "Scope,Month,Section,Figure,Value,Definition"
+    assert 'みまもりNPO,2026-12,Safety checks,Answer rate,0.5,"Answer rate: checks' in text
+    assert "みまもりNPO,2026-12,Escalation,Staff call,1," in text
+    assert "みまもりNPO,2026-12,By day,2026-12-01 Sent,2," in text
+    assert "Phone calls,Call time (minutes),Not recorded," in text
+    assert "December%202026_pilot_report.csv" in response["Content-Disposition"]
+    assert JAPANESE.findall(text.replace("みまもりNPO", "")) == []
+
+
+def test_the_csv_from_the_japanese_ui_is_named_in_japanese(client, operator, december):
+    client.force_login(operator)
+    response = client.get("/reports/report.csv?month=2026-12")
+
+    assert quote("みまもりNPO_2026年12月_実証実験レポート.csv") in response["Content-Disposition"]
+    assert 'filename="anpi-report-2026-12.csv"' in response["Content-Disposition"]
+
+
+def test_the_pdf_from_the_english_ui_is_in_english_and_keeps_japanese_names(
+    client, operator, december
+):
+    client.force_login(operator)
+
+    response = english(client).get("/reports/report.pdf?month=2026-12")
+
+    assert response.status_code == 200, response.content[:300]
+    text = pdf_text(response.content)
+    for words in ("Pilot report for December 2026", "Answer rate", "Staff call", "False alarms"):
+        assert words in text
+    assert "みまもりNPO" in text  # the Japanese font is still embedded, as text
+    assert "応答率" not in text and "実証実験" not in text

@@ -16,29 +16,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .models import Check
 
-# What each escalation action is called on staff pages and in the report
-# (the ``action`` of a policy step → its Japanese name).
-ACTION_LABELS = {
-    "send_check": "確認を送信",
-    "group_check": "確認を送信",
-    "remind": "リマインド",
-    "resend": "再送",
-    "call_task": "スタッフ電話",
-    "last_notice": "最後のお知らせ",
-    "notify_contacts": "緊急連絡先へ連絡",
-    "alert_group": "グループへ通知",
-    "alert_team": "チームへ通知",
-    "sms": "SMS",
-    "voice_call": "自動音声電話",
-    "visit_task": "訪問",
-    "decide_task": "スタッフ判断",
-    "close": "終了",
+# What each escalation action is called on staff pages and in the report (the
+# ``action`` of a policy step → its name). Lazy: each page reads them in its
+# viewer's language; msgctxt "step", Japanese in the ja catalogue.
+ACTION_LABELS: dict[str, Any] = {
+    "send_check": pgettext_lazy("step", "Check sent"),
+    "group_check": pgettext_lazy("step", "Check sent"),
+    "remind": pgettext_lazy("step", "Reminder"),
+    "resend": pgettext_lazy("step", "Re-sent"),
+    "call_task": pgettext_lazy("step", "Staff call"),
+    "last_notice": pgettext_lazy("step", "Last notice"),
+    "notify_contacts": pgettext_lazy("step", "Emergency contacts told"),
+    "alert_group": pgettext_lazy("step", "Group alerted"),
+    "alert_team": pgettext_lazy("step", "Team alerted"),
+    "sms": pgettext_lazy("step", "SMS"),
+    "voice_call": pgettext_lazy("step", "Automated voice call"),
+    "visit_task": pgettext_lazy("step", "Visit"),
+    "decide_task": pgettext_lazy("step", "Staff decision"),
+    "close": pgettext_lazy("step", "Closed"),
 }
 
 
@@ -80,6 +83,11 @@ def answer_counts(checks: QuerySet[Check]) -> AnswerCounts:
 
 
 def step_label(action: str, nth: int = 1) -> str:
-    """「スタッフ電話」, or 「リマインド（2回目）」 for the second step with that action."""
-    name = ACTION_LABELS.get(action, action)
-    return name if nth == 1 else f"{name}（{nth}回目）"
+    """ "Staff call", or "Reminder (time 2)" for the second step with that action
+    (「スタッフ電話」, 「リマインド（2回目）」), in the active language. Only
+    pages call this; whoever stores a label must wrap it in
+    ``translation.override`` so the record does not depend on its reader."""
+    name = str(ACTION_LABELS.get(action, action))
+    if nth == 1:
+        return name
+    return pgettext("step", "%(name)s (time %(nth)d)") % {"name": name, "nth": nth}

@@ -6,6 +6,10 @@ process). Text stays text (``svg.fonttype = none``): the page and the PDF set
 the font, a screen reader and a PDF search find the words, and the SVG is small.
 matplotlib is imported on first use so that processes that never draw a chart
 (workers, most of the test suite) do not pay for it.
+
+Every word on a chart is translated (eagerly, ``pgettext``) while the chart is
+drawn, so each drawing is in the language of the request that asked for it;
+nothing is cached between requests.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import pgettext
 
 from .figures import Answers, FunnelStage, LineMessages
 
@@ -27,6 +32,7 @@ BLUE = "#1f5fa8"
 GREY = "#b8c2cc"
 ORANGE = "#d9822b"
 RED = "#b3261e"
+CTX = "reports"
 _configured = False
 
 
@@ -73,17 +79,18 @@ def daily_checks(answers: Answers) -> SafeString:
     figure = _new_figure(7.5, 2.6)
     ax = figure.add_subplot()
     days = [d.day.day for d in answers.by_day]
-    ax.bar(days, [d.sent for d in answers.by_day], color=GREY, label="送信")
-    ax.bar(days, [d.answered for d in answers.by_day], color=BLUE, width=0.5, label="本人が応答")
-    ax.set_xlabel("日")
-    ax.set_ylabel("確認の数")
+    ax.bar(days, [d.sent for d in answers.by_day], color=GREY, label=pgettext(CTX, "Sent"))
+    answered = pgettext(CTX, "Answered")
+    ax.bar(days, [d.answered for d in answers.by_day], color=BLUE, width=0.5, label=answered)
+    ax.set_xlabel(pgettext(CTX, "Day"))
+    ax.set_ylabel(pgettext(CTX, "Checks"))
     ax.set_xticks([d for d in days if d == 1 or d % 5 == 0])
     ax.set_xlim(0.4, len(days) + 0.6)
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    return _svg(figure, "daily", "日ごとの送信した確認と応答")
+    return _svg(figure, "daily", pgettext(CTX, "Checks sent and answered, by day"))
 
 
 def funnel(stages: list[FunnelStage]) -> SafeString:
@@ -103,16 +110,19 @@ def funnel(stages: list[FunnelStage]) -> SafeString:
     peak = max(counts, default=0) or 1
     ax.set_xlim(0, peak * 1.3)
     for y, count in zip(positions, counts, strict=True):
-        share = f"（{count / total:.1%}）" if total else ""
-        ax.text(count + peak * 0.01, y, f"{count:,}{share}", va="center")
-    return _svg(figure, "funnel", "段階ごとのエスカレーション")
+        text = f"{count:,}"
+        if total:
+            share = {"count": text, "share": f"{count / total:.1%}"}
+            text = pgettext(CTX, "%(count)s (%(share)s)") % share
+        ax.text(count + peak * 0.01, y, text, va="center")
+    return _svg(figure, "funnel", pgettext(CTX, "Escalations by step"))
 
 
 def line_messages(line: LineMessages) -> SafeString:
     """Paid pushes (and the month-end forecast) against the plan; free replies apart."""
     figure = _new_figure(7.5, 1.8)
     ax = figure.add_subplot()
-    ax.barh([1], [line.paid], color=BLUE, label="有料（プッシュ）")
+    ax.barh([1], [line.paid], color=BLUE, label=pgettext(CTX, "Paid (push)"))
     if line.forecast is not None and line.forecast > line.paid:
         ax.barh(
             [1],
@@ -121,19 +131,20 @@ def line_messages(line: LineMessages) -> SafeString:
             color=BLUE,
             alpha=0.3,
             hatch="//",
-            label="月末までの見込み",
+            label=pgettext(CTX, "Forecast to month end"),
         )
-    ax.barh([0], [line.free], color=GREY, label="無料（返信）")
-    ax.set_yticks([1, 0], ["有料", "無料"])
+    ax.barh([0], [line.free], color=GREY, label=pgettext(CTX, "Free (reply)"))
+    ax.set_yticks([1, 0], [pgettext(CTX, "Paid"), pgettext(CTX, "Free")])
     right = max(line.paid, line.forecast or 0, line.free, line.limit or 0, 1)
     if line.limit:
         ax.axvline(line.limit, color=RED, linewidth=1.5)
-        ax.text(line.limit, 1.45, f"プラン上限 {line.limit:,}", color=RED, ha="right", va="bottom")
+        limit = pgettext(CTX, "Plan limit %(limit)s") % {"limit": f"{line.limit:,}"}
+        ax.text(line.limit, 1.45, limit, color=RED, ha="right", va="bottom")
     ax.set_xlim(0, right * 1.1)
     ax.set_ylim(-0.6, 1.9)
-    ax.set_xlabel("通")
+    ax.set_xlabel(pgettext(CTX, "Messages"))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    return _svg(figure, "line", "LINEメッセージ数とプランの上限")
+    return _svg(figure, "line", pgettext(CTX, "LINE messages and the plan's limit"))
 
 
 def all_charts(report: Any) -> dict[str, SafeString]:

@@ -3,8 +3,8 @@
 Each function takes a ``Scope`` (a tenant, optionally narrowed to one team or
 one organization) and a ``Month`` (calendar month in the tenant's time zone)
 and reads only the database: no clock, no rendering. Every figure has a short
-Japanese definition (``DEFINITIONS``) that the page, the CSV and the PDF print
-beside it, so that a city reads the same number the same way everywhere.
+definition (``DEFINITIONS``, translated) that the page, the CSV and the PDF
+print beside it, so that a city reads the same number the same way everywhere.
 
 What a month holds:
 
@@ -26,6 +26,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import formats
+from django.utils.translation import pgettext_lazy
 
 from anpi.engine import cost
 from anpi.engine.models import Check, Task
@@ -40,22 +42,78 @@ SAFE_REASON_SUFFIX = "_safe"
 CALL_KINDS = ("call_person", "call_contact")
 VISIT_KIND = "visit"  # Task.Kind "visit", counted by its string before and after it exists
 
-GRADES = {"ok": "元気", "unwell": "少し不調", "talk": "話したい"}
+# The answer grades (Check.answer_grade) by their report name.
+GRADES: dict[str, Any] = {
+    "ok": pgettext_lazy("reports", "Fine"),
+    "unwell": pgettext_lazy("reports", "A little unwell"),
+    "talk": pgettext_lazy("reports", "Wants to talk"),
+}
 
-DEFINITIONS = {
-    "enrolled": "登録者数: 月末までに登録された見守られる人の数（登録手続き中を含む）。",
-    "new": "新規登録: その月に登録された人の数。",
-    "active": "利用者数（アクティブ）: その月に安否確認が1回以上送られた人の数。1人1か月を「1人月」と数えます。",
-    "sent": "送信した確認: 予定時刻がその月にある安否確認のうち、実際に送った数。",
-    "answer_rate": "応答率: 本人が「元気です」と応答した確認 ÷ 送信した確認（ブロック・統合などで取り消された確認を除く）。",
-    "time_to_answer": "応答までの時間: 予定時刻から本人の応答までの時間。中央値と90パーセンタイル（90%の応答がこの時間内）。",
-    "grades": "応答の内容: 予定時刻がその月にある確認への本人の応答（早めの応答を含む）を、「元気」「少し不調」「話したい」に分けた数。少し不調・話したいにはスタッフのフォローアップ（緊急ではない）が作られます。",
-    "funnel": "エスカレーション: 各確認が、方針（送信時点の設定）のどの段階まで進んだか。1つの確認は到達した段階すべてに数えます。",
-    "false_alarms": "空振り（無事）: 1段階以上エスカレーションした後、スタッフ・連絡先・見守る人が「無事」と確認して終わった確認。1人月あたりは ÷ 利用者数。",
-    "visits": "訪問: 訪問作業の数と、作成から完了までの時間（中央値）。",
-    "alerts": "アラート: 見守る人への通知の数、引き受け（「対応します」）から結果の記録までの時間（中央値）。",
-    "call_minutes": "電話対応時間: 完了した電話作業（本人・連絡先）にスタッフが記録した通話時間の合計。通話時間の記録がない電話は合計に含めず、その件数を別に示します。1件も記録がない場合は「未記録」。",
-    "line": "LINEメッセージ: 有料のプッシュ送信（受信者ごとに1通）と無料の返信を分けて数え、プランの上限と比べます。今月は月末までの見込み（残りの予定の確認）を加えます。テナント全体の数です。",
+# Lazy: each is read in the language of the request that prints it.
+DEFINITIONS: dict[str, Any] = {
+    "enrolled": pgettext_lazy(
+        "reports",
+        "Enrolled: watched people registered by the end of the month (those still signing up"
+        " included).",
+    ),
+    "new": pgettext_lazy("reports", "New enrolments: people registered during the month."),
+    "active": pgettext_lazy(
+        "reports",
+        "Active people: people sent at least one check during the month. One person for one"
+        " month counts as one person-month.",
+    ),
+    "sent": pgettext_lazy(
+        "reports",
+        "Checks sent: the checks due during the month that were actually sent.",
+    ),
+    "answer_rate": pgettext_lazy(
+        "reports",
+        "Answer rate: checks the person answered with \"I'm fine\" ÷ checks sent"
+        " (leaving out checks cancelled because of a block, a merge and the like).",
+    ),
+    "time_to_answer": pgettext_lazy(
+        "reports",
+        "Time to answer: from the time a check was due to the person's answer. The median and"
+        " the 90th percentile (90% of the answers came within this time).",
+    ),
+    "grades": pgettext_lazy(
+        "reports",
+        "Answers: the person's answers to the checks due during the month (early answers"
+        " included), as \"Fine\", \"A little unwell\" and \"Wants to"
+        " talk\". A little unwell and wants to talk open a staff follow-up (not urgent).",
+    ),
+    "funnel": pgettext_lazy(
+        "reports",
+        "Escalation: how far along its policy (as it was when the check was sent) each check"
+        " went. A check counts in every step it reached.",
+    ),
+    "false_alarms": pgettext_lazy(
+        "reports",
+        "False alarms (safe): checks that escalated at least one step and ended when staff, a"
+        " contact or a watcher confirmed the person was safe. Per person-month: ÷ active"
+        " people.",
+    ),
+    "visits": pgettext_lazy(
+        "reports",
+        "Visits: the number of visit tasks and the time from their creation to done (median).",
+    ),
+    "alerts": pgettext_lazy(
+        "reports",
+        "Alerts: the notices to watchers, and the time from the claim (\"I'll handle it\") to"
+        " the recorded outcome (median).",
+    ),
+    "call_minutes": pgettext_lazy(
+        "reports",
+        "Call time: the sum of the call times staff recorded on done call tasks (to the person"
+        " or a contact). Calls with no recorded time are left out of the sum and counted"
+        " apart. With none recorded: \"Not recorded\".",
+    ),
+    "line": pgettext_lazy(
+        "reports",
+        "LINE messages: paid pushes (one per recipient) and free replies, counted apart and"
+        " compared with the plan's limit. The current month adds the forecast to month end"
+        " (the checks still planned). The figures are the whole tenant's.",
+    ),
 }
 
 
@@ -78,7 +136,8 @@ class Month:
 
     @property
     def label(self) -> str:
-        return f"{self.year}年{self.month}月"
+        """「2026年12月」, or "December 2026" in English (the active language)."""
+        return formats.date_format(date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
     def days(self) -> list[date]:
         first = self.start.date()

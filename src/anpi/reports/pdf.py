@@ -9,6 +9,9 @@ CFF-based Noto CJK fonts it writes an embedded encoding CMap that pypdf and
 pdfminer cannot decode, so the text was not extractable.) It needs Debian's
 Pango (``libpango-1.0-0 libpangoft2-1.0-0``) and ``fonts-noto-cjk``; .ci/run
 installs both.
+
+The PDF is in the language of the request (English from the English UI); the
+Japanese font is embedded either way, since names and places stay Japanese.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import pgettext
 
-from . import charts
-from .figures import DEFINITIONS, MonthlyReport
-from .rows import key_figures, report_rows, sections
+from .context import body_context
+from .figures import MonthlyReport
 
 # Where Debian's fonts-noto-cjk puts the font (fc-match finds it elsewhere).
 KNOWN_FONT_PATHS = (
@@ -53,17 +56,14 @@ def japanese_font() -> Path:
         if found and "CJK" in found and Path(found).is_file():
             return Path(found)
     raise PdfUnavailable(
-        f"日本語フォント（{FONT_NAME}）が見つかりません: apt-get install fonts-noto-cjk"
+        pgettext("reports", "The Japanese font (%(font)s) is missing: %(install)s")
+        % {"font": FONT_NAME, "install": "apt-get install fonts-noto-cjk"}
     )
 
 
 def render_html(report: MonthlyReport, font: Path) -> str:
     context: dict[str, Any] = {
-        "report": report,
-        "keys": key_figures(report),
-        "sections": sections(report_rows(report)),
-        "charts": charts.all_charts(report),
-        "definitions": DEFINITIONS,
+        **body_context(report),
         "font_url": font.as_uri(),
         "font_name": FONT_NAME,
     }
@@ -76,7 +76,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
         from weasyprint import HTML
     except OSError as exc:  # Pango's shared libraries are missing
         raise PdfUnavailable(
-            "PDFの作成にはPangoが必要です: apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+            pgettext("reports", "Making the PDF needs Pango: %(install)s")
+            % {"install": "apt-get install libpango-1.0-0 libpangoft2-1.0-0"}
         ) from exc
     html = render_html(report, font)
     pdf = HTML(string=html, base_url=str(font.parent)).write_pdf()

@@ -1,13 +1,20 @@
 """The report as rows of (section, figure, value, definition): what the page's
-tables, the CSV and the PDF print, so that all three say the same thing."""
+tables, the CSV and the PDF print, so that all three say the same thing.
+
+Every label is translated when the rows are built (msgctxt "reports"), so the
+rows are in the language of the request that asked for them: the English UI
+downloads an English CSV and PDF, the Japanese UI the Japanese ones."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import npgettext, pgettext
 
 from .figures import DEFINITIONS, GRADES, MonthlyReport
 
-NOT_RECORDED = "未記録"
+CTX = "reports"
 NONE = "—"
 
 
@@ -20,199 +27,303 @@ class Row:
     definition: str = ""
 
 
+def not_recorded() -> str:
+    return pgettext(CTX, "Not recorded")
+
+
 def percent(value: float | None) -> str:
     return NONE if value is None else f"{value * 100:.1f}%"
 
 
 def duration(minutes: float | None) -> str:
-    """20 → 「20分」, 95 → 「1時間35分」, 1500 → 「1日1時間」."""
+    """20 → "20 min" (「20分」), 95 → "1 h 35 min" (「1時間35分」),
+    1500 → "1 d 1 h" (「1日1時間」)."""
     if minutes is None:
         return NONE
     total = round(minutes)
     days, rest = divmod(total, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [f"{days}日" if days else "", f"{hours}時間" if hours else ""]
-    if mins or not (days or hours):
-        parts.append(f"{mins}分")
-    return "".join(parts)
+    parts = []
+    if days:
+        parts.append(pgettext(CTX, "%(n)s d") % {"n": days})
+    if hours:
+        parts.append(pgettext(CTX, "%(n)s h") % {"n": hours})
+    if mins or not parts:
+        parts.append(pgettext(CTX, "%(n)s min") % {"n": mins})
+    text = parts[0]
+    for part in parts[1:]:  # Japanese writes the parts without a space
+        text = pgettext(CTX, "%(first)s %(then)s") % {"first": text, "then": part}
+    return text
+
+
+# A count with its unit (人, 件, 通, 分): (the number as text, the number for
+# the plural form) → the text with its unit, in the active language.
+UNITS: dict[str, Callable[[str, int], str]] = {
+    "people": lambda text, n: npgettext(CTX, "%(n)s person", "%(n)s people", n) % {"n": text},
+    # checks, tasks, alerts (件): English needs no unit after "Checks sent".
+    "items": lambda text, n: (
+        pgettext("reports: a count of checks, tasks or alerts", "%(n)s") % {"n": text}
+    ),
+    "messages": lambda text, n: npgettext(CTX, "%(n)s message", "%(n)s messages", n) % {"n": text},
+    "minutes": lambda text, n: pgettext(CTX, "%(n)s min") % {"n": text},
+}
 
 
 def number(value: float | int | None, unit: str = "") -> str:
+    """``value`` with thousands separators and, if given, its unit (a key of
+    ``UNITS``)."""
     if value is None:
         return NONE
-    if isinstance(value, float):
-        return f"{value:,.2f}{unit}"
-    return f"{value:,}{unit}"
+    text = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+    return UNITS[unit](text, int(value)) if unit else text
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _definition(key: str) -> str:
+    return str(DEFINITIONS[key])
+
+
 def report_rows(report: MonthlyReport) -> list[Row]:
     people, answers, alarms = report.enrolment, report.answers, report.false_alarms
     visits, calls, line = report.visits, report.calls, report.line
-    d = DEFINITIONS
+    d = _definition
+    section = pgettext(CTX, "People")
     rows = [
-        Row("利用者", "登録者数", people.enrolled, number(people.enrolled, "人"), d["enrolled"]),
-        Row("利用者", "新規登録", people.new, number(people.new, "人"), d["new"]),
         Row(
-            "利用者",
-            "利用者数（アクティブ）",
+            section,
+            pgettext(CTX, "Enrolled"),
+            people.enrolled,
+            number(people.enrolled, "people"),
+            d("enrolled"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "New enrolments"),
+            people.new,
+            number(people.new, "people"),
+            d("new"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Active people"),
             people.active,
-            number(people.active, "人"),
-            d["active"],
+            number(people.active, "people"),
+            d("active"),
         ),
-        Row("安否確認", "送信した確認", answers.sent, number(answers.sent, "件"), d["sent"]),
+    ]
+    section = pgettext(CTX, "Safety checks")
+    rows += [
         Row(
-            "安否確認",
-            "取り消し",
+            section,
+            pgettext(CTX, "Checks sent"),
+            answers.sent,
+            number(answers.sent, "items"),
+            d("sent"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Cancelled"),
             answers.cancelled,
-            number(answers.cancelled, "件"),
-            d["answer_rate"],
+            number(answers.cancelled, "items"),
+            d("answer_rate"),
         ),
         Row(
-            "安否確認",
-            "本人の応答",
+            section,
+            pgettext(CTX, "Answered by the person"),
             answers.answered,
-            number(answers.answered, "件"),
-            d["answer_rate"],
+            number(answers.answered, "items"),
+            d("answer_rate"),
         ),
         Row(
-            "安否確認",
-            "応答率",
+            section,
+            pgettext(CTX, "Answer rate"),
             _round(answers.answer_rate, 4),
             percent(answers.answer_rate),
-            d["answer_rate"],
+            d("answer_rate"),
         ),
         Row(
-            "安否確認",
-            "応答までの時間（中央値・分）",
+            section,
+            pgettext(CTX, "Time to answer (median, minutes)"),
             _round(answers.median_minutes),
             duration(answers.median_minutes),
-            d["time_to_answer"],
+            d("time_to_answer"),
         ),
         Row(
-            "安否確認",
-            "応答までの時間（90パーセンタイル・分）",
+            section,
+            pgettext(CTX, "Time to answer (90th percentile, minutes)"),
             _round(answers.p90_minutes),
             duration(answers.p90_minutes),
-            d["time_to_answer"],
+            d("time_to_answer"),
         ),
     ]
     for grade, name in GRADES.items():
         count = answers.by_grade.get(grade, 0)
-        rows.append(Row("安否確認", f"応答の内容: {name}", count, number(count, "件"), d["grades"]))
+        label = pgettext(CTX, "Answer: %(grade)s") % {"grade": name}
+        rows.append(Row(section, label, count, number(count, "items"), d("grades")))
+    section = pgettext(CTX, "Escalation")
     for stage in report.funnel:
         rows.append(
-            Row(
-                "エスカレーション", stage.label, stage.count, number(stage.count, "件"), d["funnel"]
-            )
+            Row(section, stage.label, stage.count, number(stage.count, "items"), d("funnel"))
         )
+    section = pgettext(CTX, "False alarms")
     rows += [
         Row(
-            "空振り",
-            "エスカレーションした確認",
+            section,
+            pgettext(CTX, "Escalated checks"),
             alarms.escalated,
-            number(alarms.escalated, "件"),
-            d["false_alarms"],
+            number(alarms.escalated, "items"),
+            d("false_alarms"),
         ),
         Row(
-            "空振り",
-            "無事で終了（空振り）",
+            section,
+            pgettext(CTX, "Ended safe (false alarm)"),
             alarms.safe,
-            number(alarms.safe, "件"),
-            d["false_alarms"],
+            number(alarms.safe, "items"),
+            d("false_alarms"),
         ),
         Row(
-            "空振り",
-            "1人月あたりの空振り",
+            section,
+            pgettext(CTX, "False alarms per person-month"),
             _round(alarms.per_person_month, 3),
             NONE if alarms.per_person_month is None else f"{alarms.per_person_month:.3f}",
-            d["false_alarms"],
+            d("false_alarms"),
         ),
-        Row("訪問", "訪問作業", visits.visits, number(visits.visits, "件"), d["visits"]),
+    ]
+    section = pgettext(CTX, "Visits")
+    rows += [
         Row(
-            "訪問", "訪問の完了", visits.visits_done, number(visits.visits_done, "件"), d["visits"]
+            section,
+            pgettext(CTX, "Visit tasks"),
+            visits.visits,
+            number(visits.visits, "items"),
+            d("visits"),
         ),
         Row(
-            "訪問",
-            "訪問の解決までの時間（中央値・分）",
+            section,
+            pgettext(CTX, "Visits done"),
+            visits.visits_done,
+            number(visits.visits_done, "items"),
+            d("visits"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Time to complete a visit (median, minutes)"),
             _round(_hours_to_minutes(visits.visit_median_hours)),
             duration(_hours_to_minutes(visits.visit_median_hours)),
-            d["visits"],
+            d("visits"),
         ),
-        Row("アラート", "アラート", visits.alerts, number(visits.alerts, "件"), d["alerts"]),
+    ]
+    section = pgettext(CTX, "Alerts")
+    rows += [
         Row(
-            "アラート",
-            "引き受け",
+            section,
+            pgettext(CTX, "Alerts sent"),
+            visits.alerts,
+            number(visits.alerts, "items"),
+            d("alerts"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Claimed"),
             visits.alerts_claimed,
-            number(visits.alerts_claimed, "件"),
-            d["alerts"],
+            number(visits.alerts_claimed, "items"),
+            d("alerts"),
         ),
         Row(
-            "アラート",
-            "結果の記録",
+            section,
+            pgettext(CTX, "Outcome recorded"),
             visits.alerts_resolved,
-            number(visits.alerts_resolved, "件"),
-            d["alerts"],
+            number(visits.alerts_resolved, "items"),
+            d("alerts"),
         ),
         Row(
-            "アラート",
-            "引き受けまでの時間（中央値・分）",
+            section,
+            pgettext(CTX, "Time to claim (median, minutes)"),
             _round(visits.claim_median_minutes),
             duration(visits.claim_median_minutes),
-            d["alerts"],
+            d("alerts"),
         ),
         Row(
-            "アラート",
-            "引き受けから解決までの時間（中央値・分）",
+            section,
+            pgettext(CTX, "From claim to outcome (median, minutes)"),
             _round(visits.resolve_median_minutes),
             duration(visits.resolve_median_minutes),
-            d["alerts"],
+            d("alerts"),
         ),
     ]
     for outcome, count in sorted(visits.outcomes.items()):
-        rows.append(Row("アラート", f"結果: {outcome}", count, number(count, "件"), d["alerts"]))
+        label = pgettext(CTX, "Outcome: %(outcome)s") % {"outcome": outcome}
+        rows.append(Row(section, label, count, number(count, "items"), d("alerts")))
+    section = pgettext(CTX, "Phone calls")
     rows += [
-        Row("電話対応", "電話作業", calls.calls, number(calls.calls, "件"), d["call_minutes"]),
         Row(
-            "電話対応",
-            "完了した電話",
+            section,
+            pgettext(CTX, "Call tasks"),
+            calls.calls,
+            number(calls.calls, "items"),
+            d("call_minutes"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Calls done"),
             calls.calls_done,
-            number(calls.calls_done, "件"),
-            d["call_minutes"],
+            number(calls.calls_done, "items"),
+            d("call_minutes"),
         ),
         Row(
-            "電話対応",
-            "通話時間（分）",
-            calls.minutes if calls.minutes is not None else NOT_RECORDED,
-            NOT_RECORDED if calls.minutes is None else number(calls.minutes, "分"),
-            d["call_minutes"],
+            section,
+            pgettext(CTX, "Call time (minutes)"),
+            calls.minutes if calls.minutes is not None else not_recorded(),
+            not_recorded() if calls.minutes is None else number(calls.minutes, "minutes"),
+            d("call_minutes"),
         ),
         Row(
-            "電話対応",
-            "通話時間の記録がない電話",
+            section,
+            pgettext(CTX, "Calls with no call time recorded"),
             calls.unrecorded,
-            number(calls.unrecorded, "件"),
-            d["call_minutes"],
+            number(calls.unrecorded, "items"),
+            d("call_minutes"),
         ),
-        Row("LINE", "有料メッセージ（プッシュ）", line.paid, number(line.paid, "通"), d["line"]),
-        Row("LINE", "無料メッセージ（返信）", line.free, number(line.free, "通"), d["line"]),
-        Row("LINE", "プランの上限", line.limit, number(line.limit, "通"), d["line"]),
+    ]
+    section = "LINE"
+    rows += [
         Row(
-            "LINE",
-            "プランに対する利用",
+            section,
+            pgettext(CTX, "Paid messages (push)"),
+            line.paid,
+            number(line.paid, "messages"),
+            d("line"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Free messages (reply)"),
+            line.free,
+            number(line.free, "messages"),
+            d("line"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Plan limit"),
+            line.limit,
+            number(line.limit, "messages"),
+            d("line"),
+        ),
+        Row(
+            section,
+            pgettext(CTX, "Share of the plan"),
             _round(line.share_of_plan, 4),
             percent(line.share_of_plan),
-            d["line"],
+            d("line"),
         ),
         Row(
-            "LINE",
-            "月末までの見込み（有料）",
+            section,
+            pgettext(CTX, "Forecast to month end (paid)"),
             line.forecast,
-            NONE if line.forecast is None else number(line.forecast, "通"),
-            d["line"],
+            NONE if line.forecast is None else number(line.forecast, "messages"),
+            d("line"),
         ),
     ]
     return rows
@@ -235,8 +346,8 @@ def key_figures(report: MonthlyReport) -> dict[str, str]:
     per_month = report.false_alarms.per_person_month
     return {
         "answer_rate": percent(report.answers.answer_rate),
-        "sent": number(report.answers.sent, "件"),
+        "sent": number(report.answers.sent, "items"),
         "median": duration(report.answers.median_minutes),
-        "active": number(report.enrolment.active, "人"),
+        "active": number(report.enrolment.active, "people"),
         "false_alarms": NONE if per_month is None else f"{per_month:.3f}",
     }

@@ -19,9 +19,9 @@ from anpi.groups.models import Team
 from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
 from anpi.tenants.models import Organization
 
-from . import charts, export
-from .figures import DEFINITIONS, Month, MonthlyReport, Scope, monthly_report
-from .rows import key_figures, report_rows, sections
+from . import export
+from .context import body_context
+from .figures import Month, MonthlyReport, Scope, monthly_report
 
 MONTHS_BACK = 24
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -59,7 +59,7 @@ def _recent_months(this_month: Month) -> list[tuple[str, str]]:
     year, month = this_month.year, this_month.month
     choices = []
     for _ in range(MONTHS_BACK):
-        choices.append((f"{year}-{month:02d}", f"{year}年{month}月"))
+        choices.append((f"{year}-{month:02d}", Month(year, month).label))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return choices
 
@@ -72,25 +72,21 @@ def monthly(request: StaffRequest) -> HttpResponse:
     scope_value = request.GET.get("scope", "")
     query = urlencode({"month": month_value, "scope": scope_value})
     context = {
+        **body_context(report),
         "nav": "reports",
-        "report": report,
-        "keys": key_figures(report),
-        "charts": charts.all_charts(report),
-        "sections": sections(report_rows(report)),
-        "definitions": DEFINITIONS,
         "month_choices": _recent_months(this_month),
         "month_value": month_value,
         "scope_value": scope_value,
         "scope_groups": [
             (
-                pgettext("reports", "団体"),
+                pgettext("reports", "Organizations"),
                 [
                     (f"org-{o.pk}", o.name)
                     for o in scoped(request, Organization.objects).order_by("name")
                 ],
             ),
             (
-                pgettext("reports", "チーム"),
+                pgettext("reports", "Teams"),
                 [(f"team-{t.pk}", t.name) for t in scoped(request, Team.objects).order_by("name")],
             ),
         ],
@@ -100,10 +96,14 @@ def monthly(request: StaffRequest) -> HttpResponse:
 
 
 def _attachment(response: HttpResponse, report: MonthlyReport, extension: str) -> HttpResponse:
-    japanese = f"{report.scope.label}_{report.month.label}_実証実験レポート.{extension}"
+    # The file's name in the request's language (「…_実証実験レポート.pdf」 in Japanese).
+    name = pgettext("reports", "%(scope)s_%(month)s_pilot_report") % {
+        "scope": report.scope.label,
+        "month": report.month.label,
+    }
     response["Content-Disposition"] = (
         f'attachment; filename="{export.filename(report, extension)}"; '
-        f"filename*=UTF-8''{quote(japanese)}"
+        f"filename*=UTF-8''{quote(f'{name}.{extension}')}"
     )
     return response
 
