@@ -90,6 +90,8 @@ def test_the_english_page_saves_and_says_done_in_english_and_the_visitors_choice
     assert "Your settings are saved" in done and '<html lang="en">' in done
     line.work()
     assert line.texts(user)[-1].startswith("Your settings are saved.")
+    used = Client().get(uri)  # the link was used up: said in English to another browser too
+    assert used.status_code == 404 and '<html lang="en">' in used.content.decode()
 
     # The page's own switch (a cookie) wins over the link's language.
     line.control.text(user, "settings")

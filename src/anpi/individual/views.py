@@ -65,6 +65,8 @@ def _link_error(request, reason: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def settings_page(request, token):
+    # Before the link is read: a used or expired link is explained in that language too.
+    _speak_link_language(request, request.GET.get(LANGUAGE_PARAM))
     try:
         person = person_from_token(token)
     except LinkError as exc:
@@ -75,7 +77,6 @@ def settings_page(request, token):
             return redirect("individual:settings-done")
         return _link_error(request, str(exc))
 
-    _speak_link_language(request, request.GET.get(LANGUAGE_PARAM))
     contact_initial, contacts = contacts_initial(person)
     if request.method == "POST":
         form = SettingsForm(request.POST)
