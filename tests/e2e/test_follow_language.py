@@ -15,6 +15,7 @@ from tests.individual.helpers import management
 from anpi.engine.models import Inbox, TimelineEntry
 from anpi.people.models import Person
 
+from .test_line_contract import validate
 from .test_rich_menu import set_up_menu
 
 BASE = "http://127.0.0.1:8000"
@@ -61,6 +62,8 @@ def test_a_person_whose_line_is_in_english_is_greeted_in_english_and_the_page_op
         "First, please choose your settings."
     )
     assert greeting["buttons"] == ["Settings", "Be someone's contact"]
+    for request in line.control.requests():  # the profile read and the English reply
+        validate(request)
 
     uri = line.control.tap(user, "Settings")["uri"]
     assert uri.startswith(f"{BASE}/p/s/") and uri.endswith("?lang=en")
