@@ -251,8 +251,10 @@ class Line:
 
         return run_until_idle(self.clock)
 
-    def new_user(self, name: str, follow: bool = True) -> str:
-        user_id = self.control.add_user(name)
+    def new_user(self, name: str, follow: bool = True, language: str | None = None) -> str:
+        """A LINE user (``language``: their LINE app's, as the profile tells it;
+        None: not shared) who, unless ``follow`` is False, friends the account."""
+        user_id = self.control.add_user(name, language=language)
         if follow:
             answer = self.control.follow(user_id, self.channel.bot_user_id)
             assert answer["webhook"]["status"] == 200

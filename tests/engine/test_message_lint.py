@@ -113,3 +113,57 @@ def test_easy_japanese_uses_no_kanji_beyond_the_first_grade():
         for message in check_messages("easy_ja", day):
             shown = " ".join(lines_of(message)) + message["altText"]
             assert kanji_in(shown) <= allowed, shown
+
+
+# --- The follow greeting (individual.messages), in every language ---------------------------
+
+GREETING_LINES = 3
+GREETING_WIDTH = 72  # columns: a phone shows it on two rows at most; the Japanese fits
+
+
+def greetings(language: str) -> list[dict[str, Any]]:
+    from anpi.individual import messages as individual
+
+    return [
+        individual.settings_link_message("https://x.example/s/", welcome=True, language=language),
+        individual.invite_code_greeting(language),
+        individual.become_contact_help_message(language),
+    ]
+
+
+def shown_lines(message: dict[str, Any]) -> list[str]:
+    text = message["text"] if message["type"] == "text" else "\n".join(lines_of(message))
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_follow_greeting_is_short_and_its_buttons_fit_lines_limits(language):
+    for message in greetings(language):
+        lines = shown_lines(message)
+        assert len(lines) <= GREETING_LINES, lines
+        for line in lines:
+            assert width(line) <= GREETING_WIDTH, f"{language}: too long: {line!r}"
+    welcome = greetings(language)[0]
+    assert len(welcome["altText"]) <= 400
+    settings, contact = welcome["contents"]["footer"]["contents"]
+    assert settings["style"] == "primary"  # the one big button: to the settings
+    assert (contact["style"], contact["height"]) == ("link", "sm")
+    for button in (settings, contact):
+        assert 0 < len(button["action"]["label"]) <= 20  # LINE: 20 (40 in Flex)
+    assert 0 < len(contact["action"]["text"]) <= 300
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contact_buttons_words_are_understood_and_taken_for_nothing_else(language):
+    """What the greeting's second button says in the chat is recognised in every
+    language, and is no other command: not OK, not a language, not settings."""
+    from anpi.individual import language as chat
+    from anpi.people.textnorm import is_ok_text, is_settings_text
+
+    [welcome, *_] = greetings(language)
+    said = welcome["contents"]["footer"]["contents"][1]["action"]["text"]
+    assert chat.says_word(said, "word_become_contact")
+    assert chat.language_named(said) is None
+    assert not is_ok_text(said) and not is_settings_text(said)
+    for other in ("button_ok", "word_settings", "word_language", "word_away", "word_away_end"):
+        assert not chat.says_word(said, other), other

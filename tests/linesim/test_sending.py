@@ -405,6 +405,24 @@ def test_the_profile_of_a_friend_is_readable_and_of_a_stranger_is_404(api, contr
     assert caught.value.status == 404
 
 
+def test_the_profile_has_the_users_language_only_when_they_share_one(api, raw, control, friend):
+    """LINE's UserProfileResponse: ``language`` (BCP 47) is left out for a user who
+    has not agreed to share it; the user may change it in the LINE app."""
+    assert "language" not in raw("GET", f"/v2/bot/profile/{friend}").json
+    assert api.get_profile(friend).language is None
+    english = control.add_user("Anna Smith", language="en")
+    control.follow(english)
+    assert api.get_profile(english).language == "en"
+    assert control.update_user(english, language="zh-Hant")["language"] == "zh-Hant"
+    assert raw("GET", f"/v2/bot/profile/{english}").json == {
+        "displayName": "Anna Smith",
+        "userId": english,
+        "language": "zh-Hant",
+    }
+    control.update_user(english, language=None)
+    assert "language" not in raw("GET", f"/v2/bot/profile/{english}").json
+
+
 def test_the_loading_animation_is_accepted_for_a_friend(raw, friend):
     response = raw("POST", "/v2/bot/chat/loading/start", {"chatId": friend, "loadingSeconds": 5})
     assert response.status == 202

@@ -36,3 +36,17 @@ def test_watchers_are_listed_apart_from_watched_persons(city, client):
     assert "山本はな" in people
     assert "佐藤" not in people and "高橋" not in people
     assert "佐藤 — 中町チーム" in watchers and "高橋 — 中町チーム" in watchers
+
+
+def test_someone_whose_line_is_in_english_is_asked_for_the_invite_code_in_english(city, clock):
+    user = city.line.new_user("Anna Smith", language="en")
+    assert city.texts(user) == [
+        "Thank you for adding us as a friend.\n"
+        "Please send your invite code (8 characters) in this chat."
+    ]
+    code = city.invite("watched", "Anna").code
+    city.control.text(user, code, channel_id=city.line.channel.bot_user_id)
+    city.work()
+    clock.advance(hours=1)  # 09:00: the check speaks the person's language
+    city.work()
+    assert city.texts(user)[-1] == "Anna, are you well?"

@@ -22,6 +22,7 @@ from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
 
 from . import code_tries, contact_link, messages
+from .follow_language import adopt_line_language
 from .links import settings_url
 from .richmenu import sync_person_menu_after_commit
 
@@ -76,11 +77,15 @@ def do_follow(
     *,
     reply_token: str = "",
     display_name: str = "",
+    line_language: str = "",
     event_ms: int | None = None,
 ) -> Person:
     """A user friended (or unblocked) the account. ``event_ms``: LINE's event
     timestamp; a follow older than the last follow/unfollow applied changes
-    nothing (docs/engine.md, the ordering rule)."""
+    nothing (docs/engine.md, the ordering rule). ``line_language``: the
+    language of the user's LINE app (the profile's BCP 47 tag, "" if LINE did
+    not say); a registering person who never chose a language is greeted,
+    and spoken to from then on, in it when anpi speaks it (follow_language)."""
     person, created = lock_or_create_line_person(channel, line_user_id, display_name)
     if _stale(person, event_ms, "友だち追加", now):
         return person
@@ -88,13 +93,9 @@ def do_follow(
         person.display_name = display_name
         person.save(update_fields=["display_name"])
     if created or person.status == Person.Status.REGISTERING:
+        adopt_line_language(person, line_language, now)
         timeline.record(person, "followed", "LINEで友だち追加", now)
-        greeting = (
-            messages.invite_code_greeting()
-            if channel.tenant.kind == "municipal"
-            else messages.settings_link_message(settings_url(person), welcome=True)
-        )
-        send_to_person(person, greeting, "greeting", now, reply_token)
+        send_to_person(person, _greeting(channel, person), "greeting", now, reply_token)
         return person
     if person.status == Person.Status.BLOCKED:
         registered = person.consent_at is not None and person.schedule() is not None
@@ -108,14 +109,27 @@ def do_follow(
                 person, messages.welcome_back_message(person.language), "greeting", now, reply_token
             )
         else:
+            adopt_line_language(person, line_language, now)
             send_to_person(
                 person,
-                messages.settings_link_message(settings_url(person), welcome=True),
+                messages.settings_link_message(
+                    settings_url(person), welcome=True, language=person.language
+                ),
                 "greeting",
                 now,
                 reply_token,
             )
     return person
+
+
+def _greeting(channel: LineChannel, person: Person) -> dict[str, Any]:
+    """The first message to someone who friended the account, in their language:
+    a city's account asks for an invite code; otherwise the settings link."""
+    if channel.tenant.kind == "municipal":
+        return messages.invite_code_greeting(person.language)
+    return messages.settings_link_message(
+        settings_url(person), welcome=True, language=person.language
+    )
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ class IndividualConfig(AppConfig):
         registry.register(
             event_handler=conversation.handle_individual_event,
             order=900,
-            lookup_provider=conversation.display_name_before_transaction,
+            lookup_provider=conversation.profile_before_transaction,
         )
         for name, label in (
             ("greeting", "あいさつ・設定リンク"),

@@ -20,7 +20,8 @@ not take is the individual service's:
 - 「せってい」 → a fresh settings link; a contact's link code → the contact
   links LINE (``contact_link``); 「とうろく <code>」 from a person's own QR
   sheet → the person staff enrolled links LINE (``person_link``);
-  「れんらくさきに なる」 → how to do that;
+  「れんらくさきに なる」 (the greeting's second button, in any language's
+  ``word_become_contact``) → how to do that;
 - anything else → the help text (a free reply).
 """
 
@@ -54,7 +55,6 @@ from anpi.people.textnorm import (
     is_away_text,
     is_ok_text,
     is_settings_text,
-    normalize_input,
 )
 from anpi.tenants.actors import Actor
 from anpi.tenants.models import LineChannel
@@ -62,15 +62,19 @@ from anpi.tenants.models import LineChannel
 from . import actions, contact_link, language, messages, pause_chat, person_link, withdrawal
 
 
-def display_name_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
-    """Registry lookup provider: a new friend's LINE name, fetched before the
-    event's transaction opens (no database lock held across HTTP)."""
+def profile_before_transaction(channel: LineChannel, raw: dict[str, Any]) -> dict[str, Any]:
+    """Registry lookup provider: a new friend's LINE name and app language,
+    fetched before the event's transaction opens (no database lock held across
+    HTTP). A profile LINE does not give leaves both empty: the follow goes on."""
     source = raw.get("source") or {}
     if raw.get("type") == "follow" and source.get("type") == "user":
         user_id = source.get("userId", "")
-        name = profiles.user_name(channel.api_host, channel.access_token, user_id)
-        # The name is echoed into chats and pages: no bidi overrides, no zero-width tricks.
-        return {"display_name": clean_display_name(name)}
+        profile = profiles.user_profile(channel.api_host, channel.access_token, user_id)
+        return {
+            # The name is echoed into chats and pages: no bidi overrides, no zero-width tricks.
+            "display_name": clean_display_name(profile.display_name),
+            "line_language": profile.language,
+        }
     return {}
 
 
@@ -84,13 +88,13 @@ def handle_individual_event(
     user_id = getattr(event.source, "user_id", None) or ""
     reply_token = getattr(event, "reply_token", None) or ""
     if isinstance(event, FollowEvent):
-        name = lookups.get("display_name", "")
         actions.do_follow(
             channel,
             user_id,
             now,
             reply_token=reply_token,
-            display_name=name,
+            display_name=lookups.get("display_name", ""),
+            line_language=lookups.get("line_language", ""),
             event_ms=event.timestamp,
         )
         return "follow"
@@ -148,14 +152,17 @@ def _text(
     linked = contact_link.do_link_contact_line(channel, user_id, text, now, reply_token)
     if linked is not None:
         return "contact_" + linked
-    if normalize_input(text) == messages.BECOME_CONTACT_TEXT:
+    # The greeting's second button, in whichever language the greeting was.
+    if language.says_word(text, "word_become_contact"):
         if reply_token:
             enqueue_line(
                 channel=channel,
                 method="reply",
                 to=user_id,
                 reply_token=reply_token,
-                messages=[messages.become_contact_help_message()],
+                messages=[
+                    messages.become_contact_help_message(person.language if person else None)
+                ],
                 purpose="help",
                 now=now,
                 person=person,

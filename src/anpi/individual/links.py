@@ -19,7 +19,24 @@ def settings_token(person: Person) -> str:
 
 
 def settings_url(person: Person) -> str:
-    return settings.BASE_URL + reverse("individual:settings", args=[settings_token(person)])
+    """The person's settings link. A person spoken to in a language the pages
+    have besides Japanese gets it with ``?lang=`` (``page_language``), so that
+    the page opens in it, whatever the phone's browser prefers."""
+    url = settings.BASE_URL + reverse("individual:settings", args=[settings_token(person)])
+    language = page_language(person.language)
+    return f"{url}?{LANGUAGE_PARAM}={language}" if language else url
+
+
+#: The query parameter of a link that names the page's language.
+LANGUAGE_PARAM = "lang"
+
+
+def page_language(language: str | None) -> str | None:
+    """The pages' language (settings.LANGUAGES) for a person's language, if
+    the pages have it and it is not Japanese, the pages' default."""
+    if language and language != "ja" and language in dict(settings.LANGUAGES):
+        return language
+    return None
 
 
 def person_from_token(token: str) -> Person:

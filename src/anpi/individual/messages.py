@@ -18,16 +18,11 @@ from anpi.engine.phrases import contact_subject, in_contact_languages, say, say_
 def settings_link_message(
     url: str, *, welcome: bool, language: str | None = None
 ) -> dict[str, Any]:
-    """The settings link. The greeting (``welcome``, before anyone chose a
-    language: やさしい日本語) also offers the path of someone who friended the
-    account to become an emergency contact; later links are in the person's
-    ``language``."""
-    intro = (
-        "ともだち ついか ありがとうございます。\nこれから ときどき「げんきですか？」と ききます。\n"
-        "まず せっていを してください。"
-        if welcome
-        else say(language, "settings_intro")
-    )
+    """The settings link in the person's ``language``. The greeting
+    (``welcome``: the first message after a follow, in the language of the
+    person's LINE app when anpi speaks it, else やさしい日本語) also offers the
+    path of someone who friended the account to become an emergency contact."""
+    intro = say(language, "welcome_intro" if welcome else "settings_intro")
     contents = flex.bubble(
         [flex.text(intro, size="lg")],
         {"type": "uri", "label": say(language, "settings_button"), "uri": url},
@@ -40,23 +35,21 @@ def settings_link_message(
                 "height": "sm",
                 "action": {
                     "type": "message",
-                    "label": "だれかの れんらくさきに なる",
-                    "text": BECOME_CONTACT_TEXT,
+                    "label": say(language, "welcome_contact_button"),
+                    # What the person "says" by tapping; conversation knows
+                    # every language's (``language.says_word``).
+                    "text": say(language, "word_become_contact"),
                 },
             }
         )
     return {"type": "flex", "altText": say(language, "settings_alt"), "contents": contents}
 
 
-def invite_code_greeting() -> dict[str, Any]:
+def invite_code_greeting(language: str | None = None) -> dict[str, Any]:
     """The greeting of a city's account (安否通知): whoever friends it joins with
     an invite code, as a watched person or as a watcher, so the greeting
     presumes neither; each role's welcome answers the code."""
-    return {
-        "type": "text",
-        "text": "ともだち ついか ありがとうございます。\n"
-        "「しょうたい コード」（8もじ）を この トークに おくってください。",
-    }
+    return {"type": "text", "text": say(language, "welcome_invite_code")}
 
 
 def welcome_back_message(language: str | None = None) -> dict[str, Any]:
@@ -117,19 +110,10 @@ LINK_LOCKED_TEXT = (
     "まちがいが おおいので、しばらく うけつけません。1じかん たってから おくってください。"
 )
 
-# The message action of the greeting's second button (a person who friended the
-# account to become someone's emergency contact).
-BECOME_CONTACT_TEXT = "れんらくさきに なる"
 
-
-def become_contact_help_message() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "text": (
-            "みまもる かたから とどいた メールや、スタッフから きいた\n"
-            "「れんらくコード」（れい: 1234-ABCD-EFGH）を ここに おくってください。"
-        ),
-    }
+def become_contact_help_message(language: str | None = None) -> dict[str, Any]:
+    """The answer to the greeting's second button: how to become a contact."""
+    return {"type": "text", "text": say(language, "become_contact_help")}
 
 
 # The withdrawal of consent (individual.withdrawal): what stops and what stays,

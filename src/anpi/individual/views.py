@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +23,7 @@ from anpi.people.models import Contact
 
 from . import actions, withdrawal
 from .forms import ContactFormSet, SettingsForm, contacts_initial, settings_initial
-from .links import LinkError, person_from_token
+from .links import LANGUAGE_PARAM, LinkError, page_language, person_from_token
 
 # The session remembers which link was just saved, so that a double-tapped
 # "save" button, or the back button, shows the done page instead of "this link
@@ -38,6 +40,19 @@ def _private(response):
     return response
 
 
+def _speak_link_language(request, language: str | None) -> None:
+    """Show the page in ``language`` (the ``?lang=`` of the settings link,
+    links.settings_url: the language anpi speaks to the person on LINE) when
+    the pages have it. The visitor's own choice on the page (the language
+    cookie of /i18n/setlang/) still wins."""
+    if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    chosen = page_language(language)
+    if chosen is not None:
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -50,6 +65,8 @@ def _link_error(request, reason: str):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def settings_page(request, token):
+    # Before the link is read: a used or expired link is explained in that language too.
+    _speak_link_language(request, request.GET.get(LANGUAGE_PARAM))
     try:
         person = person_from_token(token)
     except LinkError as exc:
@@ -74,6 +91,8 @@ def settings_page(request, token):
                 "token": _token_hash(token),
                 "summary": actions.registration_summary(person),
                 "name": person.name,
+                # The done page keeps the language of this page.
+                "language": translation.get_language(),
             }
             return redirect("individual:settings-done")
     else:
@@ -120,6 +139,8 @@ def settings_withdraw(request, token):
 @never_cache
 def settings_done(request):
     saved = request.session.get(SAVED_KEY)
+    if saved:
+        _speak_link_language(request, saved.get("language"))
     return _private(render(request, "individual/settings_done.html", {"saved": saved}))
 
 

@@ -141,6 +141,27 @@ async def add_user(request: web.Request) -> web.Response:
     return web.json_response({"userId": user.user_id, **user.to_json()}, status=201)
 
 
+async def patch_user(request: web.Request) -> web.Response:
+    """Change what the user's profile shows (``GET /v2/bot/profile/{userId}``), as a
+    user does in the LINE app: ``displayName``, ``pictureUrl``, ``language`` (a BCP 47
+    tag; ``""`` or null removes it, as for a user who has not agreed to share it)."""
+    sim, data = get_sim(request), await read_json(request)
+    user = user_for(sim, request.match_info["userId"])
+    # Read every field before changing anything: a bad one changes nothing.
+    name = opt_str(data, "displayName")
+    picture, language = opt_str(data, "pictureUrl", MAX_URL), opt_str(data, "language", MAX_ID)
+    if name == "":
+        raise ControlError(400, "displayName must not be empty")
+    with sim.state.lock:
+        if name is not None:
+            user.display_name = name
+        if "pictureUrl" in data:
+            user.picture_url = picture or None
+        if "language" in data:
+            user.language = language or None
+    return web.json_response(user.to_json())
+
+
 async def list_users(request: web.Request) -> web.Response:
     sim = get_sim(request)
     return web.json_response([u.to_json() for u in sim.state.users.values()])
@@ -289,6 +310,7 @@ def add_routes(app: web.Application) -> None:
     r.add_patch("/_sim/channels/{botUserId}", patch_channel)
     r.add_post("/_sim/users", add_user)
     r.add_get("/_sim/users", list_users)
+    r.add_patch("/_sim/users/{userId}", patch_user)
     r.add_post("/_sim/users/{userId}/follow", follow)
     r.add_post("/_sim/users/{userId}/block", block)
     r.add_post("/_sim/users/{userId}/unblock", unblock)

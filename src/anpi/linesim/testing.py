@@ -126,6 +126,14 @@ class SimControl:
             self._body(displayName=display_name, pictureUrl=picture_url, language=language),
         )["userId"]
 
+    def update_user(self, user_id: str, **fields: str | None) -> dict[str, Any]:
+        """Change a user's profile: ``display_name``, ``picture_url``, ``language``
+        (None or "" removes the language)."""
+        names = {"display_name": "displayName", "picture_url": "pictureUrl", "language": "language"}
+        return self.call(
+            "PATCH", f"/_sim/users/{user_id}", {names[key]: value for key, value in fields.items()}
+        )
+
     def users(self) -> list[dict[str, Any]]:
         return self.call("GET", "/_sim/users")
 

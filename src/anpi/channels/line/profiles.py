@@ -1,14 +1,15 @@
 """Names from LINE: a user's, a group's and a group member's display names
-(the one place anpi asks LINE for a name).
+(the one place anpi asks LINE for a name), and a user's language.
 
 Group summary and member profile work for any account (LINE.md). These calls
-are best-effort: a name is nice to have, never worth failing an event for, so
-any error gives "" and the caller keeps what it knows.
+are best-effort: a name or a language is nice to have, never worth failing an
+event for, so any error gives "" and the caller keeps what it knows.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from .transport import _api
 
@@ -35,10 +36,27 @@ def group_member_name(host: str, token: str, group_id: str, user_id: str) -> str
         return ""
 
 
-def user_name(host: str, token: str, user_id: str) -> str:
-    """A 1:1 user's display name (``GET /v2/bot/profile/{userId}``), or ""."""
+@dataclass(frozen=True)
+class UserProfile:
+    """What anpi reads of a 1:1 user's profile; "" for what LINE did not give."""
+
+    display_name: str = ""
+    # A BCP 47 tag ("ja", "en", "zh-Hant" …), only if the user agreed to LINE's
+    # privacy policy; LINE leaves it out otherwise.
+    language: str = ""
+
+
+def user_profile(host: str, token: str, user_id: str) -> UserProfile:
+    """A 1:1 user's profile (``GET /v2/bot/profile/{userId}``); an empty one on
+    any error (not a friend, LINE down, timeout)."""
     try:
-        return _api(host, token).get_profile(user_id, _request_timeout=TIMEOUT).display_name
+        profile = _api(host, token).get_profile(user_id, _request_timeout=TIMEOUT)
     except Exception:  # noqa: BLE001 - best effort
         log.info("profile of %s unavailable", user_id)
-        return ""
+        return UserProfile()
+    return UserProfile(profile.display_name or "", profile.language or "")
+
+
+def user_name(host: str, token: str, user_id: str) -> str:
+    """A 1:1 user's display name, or ""."""
+    return user_profile(host, token, user_id).display_name
