@@ -170,10 +170,6 @@ def test_the_person_page_paginates_the_timeline(operator_client, make_person, cl
 def test_staff_can_record_a_contacts_consent_given_on_the_phone(
     operator_client, make_person, tenant
 ):
-    from anpi.individual import actions
-
-    if not hasattr(actions, "do_confirm_contact_by_staff"):
-        pytest.skip("people.actions.do_confirm_contact_by_staff is not there yet")
     person = make_person()
     contact = Contact.objects.create(tenant=tenant, person=person, name="鈴木", relation="大家")
     page = operator_client.get(f"/people/{person.pk}/").content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from anpi.engine.deliver import deliver_outbox_batch
 from anpi.engine.models import Outbox, TimelineEntry
-from anpi.individual import actions
+from anpi.individual import contact_actions
 from anpi.individual.contact_link import do_link_contact_line
 from anpi.individual.links import settings_token
 from anpi.people import linkcodes
@@ -226,7 +226,7 @@ def test_an_unknown_contact_token_is_a_japanese_404(client, db):
 def test_staff_can_confirm_a_phone_only_contact(client, clock, newcomer, form_data, operator):
     contact = register_with(client, newcomer, form_data, phone="090-1111-2222")
     clock.advance(timedelta(days=1))
-    contact = actions.do_confirm_contact_by_staff(contact, operator, clock.now())
+    contact = contact_actions.do_confirm_contact_by_staff(contact, operator, clock.now())
     contact.refresh_from_db()
     assert contact.is_confirmed
     assert contact.confirmed_at == clock.now()

@@ -372,7 +372,7 @@ def test_more_than_three_contacts_cannot_be_sent(client, newcomer, form_data):
 @pytest.fixture
 def registered(client, newcomer, form_data):
     """A person who registered with one e-mail contact that has since accepted."""
-    from anpi.individual.actions import do_accept_contact
+    from anpi.individual.contact_actions import do_accept_contact
 
     form_data.update(
         contact_fields(0, name="さとう", relation="ともだち", email="sato@example.com")

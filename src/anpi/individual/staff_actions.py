@@ -133,8 +133,8 @@ def do_enrol_person(
     The person stays ``registering`` (no checks) until they link LINE with the
     code printed on their sheet (``person_link``) and consent on the settings
     page. Raises ``ValueError`` for more than ``MAX_CONTACTS`` contacts."""
-    from .actions import save_contacts
     from .code_tries import CODE_FIELDS
+    from .contact_actions import save_contacts
     from .person_link import issue_person_code
 
     person = create_person(
@@ -298,14 +298,14 @@ def do_staff_edit_person(
       them and a ``person.edit`` audit row (field names, never values);
     - a changed schedule through ``do_change_schedule`` (its own timeline
       entry and audit row; an active person is told in LINE);
-    - contacts through ``actions.save_contacts``: a new or re-addressed
+    - contacts through ``contact_actions.save_contacts``: a new or re-addressed
       contact counts only after consenting (an e-mail link, or staff record a
       phone-only contact's consent with ``do_confirm_contact_by_staff``).
 
     Raises StaffEditRefused for an erased person, ValueError past the contact
     limit (nothing saved).
     """
-    from .actions import save_contacts
+    from .contact_actions import save_contacts
 
     person = (
         Person.objects.select_for_update(of=("self",))

@@ -21,7 +21,7 @@ from anpi.engine.clock import get_clock
 from anpi.people import linkcodes
 from anpi.people.models import Contact
 
-from . import actions, withdrawal
+from . import actions, contact_actions, withdrawal
 from .forms import ContactFormSet, SettingsForm, contacts_initial, settings_initial
 from .links import LANGUAGE_PARAM, LinkError, page_language, person_from_token
 
@@ -192,9 +192,9 @@ def contact_confirm(request, token):
         answer = request.POST.get("answer")
         now = get_clock().now()
         if answer == "accept":
-            contact = actions.do_accept_contact(contact, now)
+            contact = contact_actions.do_accept_contact(contact, now)
         elif answer == "decline":
-            contact = actions.do_decline_contact(contact, now)
+            contact = contact_actions.do_decline_contact(contact, now)
         else:
             return _contact_page(request, contact, status=400)
         # Post/redirect/get: a reload must not answer again.

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Check
 from anpi.groups.models import Team, TeamWatcher
-from anpi.individual import actions as people_actions
 from anpi.individual import staff_actions
+from anpi.individual.contact_actions import do_confirm_contact_by_staff
+from anpi.individual.forms import MAX_CONTACTS
 from anpi.people import linkcodes
 from anpi.people.consent import current_consent
 from anpi.people.models import Consent, Contact, Person
@@ -47,11 +48,6 @@ PEOPLE_PER_PAGE = PER_PAGE
 # The people list's query string: search, filters, sort and page.
 LIST_PARAMS = ("q", "light", "team", "schedule", "answered", "sort", "page")
 TIMELINE_PER_PAGE = 20
-
-
-def _staff_confirm_action():
-    """people.actions.do_confirm_contact_by_staff, once it exists (another change adds it)."""
-    return getattr(people_actions, "do_confirm_contact_by_staff", None)
 
 
 def _row(p: PersonWithStatus, now: datetime) -> dict[str, Any]:
@@ -162,7 +158,6 @@ def render_person(
             "status_label": PERSON_STATUS.get(person.status, person.status),
             "schedule": schedule_words(person),
             "contacts": contacts,
-            "can_confirm_contacts": _staff_confirm_action() is not None,
             "cards": task_cards(tasks, now, bound, task_id),
             "open_checks": checks,
             "last_answer": last_answer,
@@ -201,18 +196,14 @@ def contact_confirm(request: StaffRequest, contact_id: int) -> HttpResponse:
     """「電話で同意を確認した」: staff confirmed a contact's consent by phone."""
     contact = tenant_object_or_404(request, Contact.objects.select_related("person"), pk=contact_id)
     note(request, person_ids=[contact.person_id])
-    action = _staff_confirm_action()
-    if action is None:
-        messages.error(request, pgettext(CTX, "This is not available yet."))
-    else:
-        contact = action(contact, request.user, get_clock().now())
-        text = pgettext(CTX, "Recorded the consent of %(name)s.") % {"name": contact.name}
-        if contact.link_code:
-            # Read out on the phone so the contact can link their LINE too.
-            text += " " + pgettext(CTX, "LINE link code: %(code)s") % {
-                "code": linkcodes.display(contact.link_code)
-            }
-        messages.success(request, text)
+    contact = do_confirm_contact_by_staff(contact, request.user, get_clock().now())
+    text = pgettext(CTX, "Recorded the consent of %(name)s.") % {"name": contact.name}
+    if contact.link_code:
+        # Read out on the phone so the contact can link their LINE too.
+        text += " " + pgettext(CTX, "LINE link code: %(code)s") % {
+            "code": linkcodes.display(contact.link_code)
+        }
+    messages.success(request, text)
     return redirect("dashboard:person", contact.person_id)
 
 
@@ -253,7 +244,7 @@ def person_edit(request: StaffRequest, person_id: int) -> HttpResponse:
             except ValueError:
                 # More contacts than the limit (one added meanwhile): nothing was saved.
                 error = pgettext(CTX, "A person can have at most %(n)s emergency contacts.") % {
-                    "n": people_actions.MAX_CONTACTS
+                    "n": MAX_CONTACTS
                 }
             else:
                 note(request, skip=True)  # the action wrote "person.edit"
