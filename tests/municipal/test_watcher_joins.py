@@ -44,9 +44,27 @@ def test_someone_whose_line_is_in_english_is_asked_for_the_invite_code_in_englis
         "Thank you for adding us as a friend.\n"
         "Please send your invite code (8 characters) in this chat."
     ]
+    city.control.text(user, "ABCDEFGH", channel_id=city.line.channel.bot_user_id)
+    city.work()
+    assert city.texts(user)[-1] == "This code cannot be used. Please check it again."
     code = city.invite("watched", "Anna").code
     city.control.text(user, code, channel_id=city.line.channel.bot_user_id)
     city.work()
+    assert city.texts(user)[-1] == (
+        'You have joined the watch-over of "中町チーム".\n'
+        "every day 9:00\n"
+        'To change it, send "settings".'
+    )
     clock.advance(hours=1)  # 09:00: the check speaks the person's language
     city.work()
     assert city.texts(user)[-1] == "Anna, are you well?"
+
+
+def test_a_watcher_whose_line_is_in_vietnamese_is_welcomed_in_vietnamese(city):
+    user = city.line.new_user("Nguyen", language="vi")
+    code = city.invite("watcher", "Nguyen").code
+    city.control.text(user, code, channel_id=city.line.channel.bot_user_id)
+    city.work()
+    assert city.texts(user)[-1].startswith(
+        'Bạn đã được đăng ký làm người trông nom của "中町チーム".'
+    )

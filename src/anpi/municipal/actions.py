@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.utils import translation
 
 from anpi.engine import timeline
 from anpi.engine.models import EscalationPolicy, Outbox
@@ -119,6 +120,8 @@ def do_accept_invite(
     schedule. Returns None (and replies why) for an unknown, used or expired code.
     """
     actor = Actor.line(line_user_id, display_name)
+    person = Person.objects.filter(channel=channel, line_user_id=line_user_id).first()
+    language = person.language if person is not None else None
     invite = (
         Invite.objects.select_related("team")
         .filter(tenant_id=channel.tenant_id, code=code.upper())
@@ -132,12 +135,10 @@ def do_accept_invite(
             used_at=now, used_by=line_user_id
         )
     ):
-        _reply_1to1(
-            channel, line_user_id, reply_token, messages.invite_invalid_message(), "invite", now
-        )
+        reply = messages.invite_invalid_message(language)
+        _reply_1to1(channel, line_user_id, reply_token, reply, "invite", now)
         return None
     team = invite.team
-    person = Person.objects.filter(channel=channel, line_user_id=line_user_id).first()
     if invite.role == Invite.Role.WATCHER:
         TeamWatcher.objects.update_or_create(
             team=team,
@@ -153,7 +154,7 @@ def do_accept_invite(
                 now,
                 actor=actor,
             )
-        reply = messages.invite_done_message("watcher", team.name)
+        reply = messages.invite_done_message("watcher", team.name, language=language)
     else:
         if person is None:
             person = create_person(
@@ -180,7 +181,10 @@ def do_accept_invite(
         timeline.record(
             person, "team_joined", f"見守りチーム「{team}」に入りました", now, actor=actor
         )
-        reply = messages.invite_done_message("watched", team.name, schedule_words.for_person(person))
+        with translation.override("en" if person.language == "en" else "ja"):
+            # The schedule's words exist in Japanese and English (locale/).
+            summary = schedule_words.for_person(person)
+        reply = messages.invite_done_message("watched", team.name, summary, person.language)
     _reply_1to1(channel, line_user_id, reply_token, reply, "invite", now)
     return invite
 
