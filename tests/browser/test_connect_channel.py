@@ -42,7 +42,7 @@ def test_a_tenant_admin_connects_the_channel_and_a_follow_gets_the_greeting(
     page.get_by_label("チャネルアクセストークン（長期）").fill(TOKEN)
     page.get_by_role("button", name="接続する").click()
 
-    expect(page.locator("#setup-steps li")).to_have_count(4)
+    expect(page.locator("#setup-steps li")).to_have_count(5)  # … and the rich menu
     expect(page.locator("#setup-done")).to_be_visible()
     expect(page.locator("#setup-steps")).to_contain_text("みまもりNPO公式（@246mimam）")
     expect(page.locator("#friend-url")).to_have_text("https://line.me/R/ti/p/@246mimam")

@@ -50,6 +50,7 @@ def test_a_tenant_admin_connects_the_account_and_every_step_succeeds(
         "webhook_url",
         "webhook_test",
         "webhook_active",
+        "rich_menu",
     ]
     body = page.content.decode()
     assert "アクセストークンを確認しました：みまもりNPO公式（@123abcde）" in body
@@ -65,7 +66,13 @@ def test_a_tenant_admin_connects_the_account_and_every_step_succeeds(
     assert on_sim["webhookUrl"] == live_server.url + channel.webhook_path()
     assert SECRET not in body and TOKEN not in body
     actions = list(AuditEntry.objects.filter(tenant=tenant).values_list("action", flat=True))
-    assert actions == ["channel.create", "channel.webhook_test"]
+    assert actions == ["channel.create", "channel.webhook_test", "richmenu.create"]
+    # Whoever adds the account sees the 「げんきです」 menu under the chat.
+    user = sim.control.add_user("はなこ")
+    sim.control.follow(user, channel.bot_user_id)
+    shown = sim.control.rich_menu(user)
+    assert shown["linked"] == "default"
+    assert shown["richMenu"]["richMenuId"] == LineChannel.objects.get(tenant=tenant).rich_menu_id
 
 
 def test_the_page_shows_the_add_friend_link_and_its_qr_code(client, tenant_admin, line_account):
@@ -121,10 +128,15 @@ def test_the_first_connection_needs_both_values(client, tenant, tenant_admin, li
 def test_use_webhook_switched_off_in_the_console_is_pointed_out(
     client, tenant_admin, line_account, sim
 ):
+    assert connect(client, tenant_admin).status_code == 200  # all well, verified
     sim.control.update_channel(line_account["botUserId"], webhook_active=False)
     page = connect(client, tenant_admin)
     ok, message = steps(page)["webhook_active"]
     assert not ok and "「Webhookの利用」をオンにして" in message
+    # The status above the results no longer says the webhook works.
+    assert LineChannel.objects.get().webhook_verified_at is None
+    status = page.content.decode().split('id="webhook-state">')[1].split("</dd>")[0]
+    assert "確認済み" not in status
 
 
 def test_a_token_of_another_account_is_refused_once_people_use_this_one(

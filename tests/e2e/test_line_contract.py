@@ -136,11 +136,15 @@ def test_connecting_a_channel_sends_requests_that_validate_against_lines_spec(
     )
     assert page.context["outcome"].ok
     recorded = [r for r in sim.control.requests() if r["path"].startswith("/v2/")]
-    assert [(r["method"], r["path"]) for r in recorded] == [
+    calls = [(r["method"], r["path"]) for r in recorded]
+    assert calls[:4] == [
         ("GET", "/v2/bot/info"),
         ("PUT", "/v2/bot/channel/webhook/endpoint"),
         ("POST", "/v2/bot/channel/webhook/test"),
         ("GET", "/v2/bot/channel/webhook/endpoint"),
     ]
+    # Then the 「げんきです」 rich menu: created, its image uploaded, made the default.
+    assert calls[4] == ("POST", "/v2/bot/richmenu")
+    assert ("POST", "/v2/bot/user/all/richmenu/" + recorded[4]["response"]["richMenuId"]) in calls
     for r in recorded:
         validate(r)

@@ -71,6 +71,8 @@ ACTION_LABELS: dict[str, Any] = {
     "api_token.create": pgettext_lazy(CTX, "Created an API token"),
     "group.link_team": pgettext_lazy(CTX, "Linked a group to a team"),
     "channel.secret_restored": pgettext_lazy(CTX, "Restored the LINE account's secret"),
+    "channel.webhook_test": pgettext_lazy(CTX, "Ran LINE's webhook test"),
+    "channel.webhook_off": pgettext_lazy(CTX, "Found “Use webhook” off in LINE"),
 }
 
 

@@ -19,6 +19,11 @@ the request's language):
    (``do_restore_secret``), so that events keep arriving.
 5. ``webhook_active`` — ``GET /v2/bot/channel/webhook/endpoint``: "Use
    webhook" must be on in the LINE Developers console (no API turns it on).
+6. ``rich_menu`` — the 「げんきです」 menu under the chat
+   (``individual.richmenu.do_setup_rich_menu``: create, upload the image, set
+   as default; idempotent), so that people can answer before the check comes.
+   A failure (LINE refused, no Japanese font to draw it) is reported, and
+   ``anpi richmenu`` can retry; the connection itself stands.
 
 LINE sources: Messaging API reference (get bot info, set / get / test webhook
 endpoint), "Verify the webhook URL" (the verification body is
@@ -35,6 +40,7 @@ from django.conf import settings
 from django.utils.translation import pgettext, pgettext_lazy
 
 from anpi.channels.line import account
+from anpi.individual.richmenu import RichMenuError, do_setup_rich_menu
 from anpi.people.models import Person
 from anpi.tenants import channel_setup
 from anpi.tenants.actors import Actor
@@ -252,7 +258,9 @@ def connect_channel(
         return outcome
     if active:
         outcome.add("webhook_active", True, pgettext(CTX, "“Use webhook” is on."))
+        _set_up_rich_menu(outcome, channel, actor, now)
     else:
+        channel_setup.do_record_webhook_off(channel, actor, now)
         outcome.add(
             "webhook_active",
             False,
@@ -263,3 +271,26 @@ def connect_channel(
             ),
         )
     return outcome
+
+
+def _set_up_rich_menu(outcome: Outcome, channel: LineChannel, actor: Actor, now: datetime) -> None:
+    try:
+        done = do_setup_rich_menu(channel, actor, now)
+    except RichMenuError as error:
+        outcome.add(
+            "rich_menu",
+            False,
+            pgettext(
+                CTX,
+                "The 「げんきです」 menu could not be set up (%(error)s). "
+                "Run `anpi richmenu` on the server to try again.",
+            )
+            % {"error": error},
+        )
+        return
+    message = (
+        pgettext(CTX, "The 「げんきです」 menu is shown under the chat.")
+        if done == "unchanged"
+        else pgettext(CTX, "Set up the 「げんきです」 menu under the chat.")
+    )
+    outcome.add("rich_menu", True, message)

@@ -118,6 +118,17 @@ def do_record_webhook_test(
 
 
 @transaction.atomic
+def do_record_webhook_off(channel: LineChannel, actor: Actor, at: datetime) -> LineChannel:
+    """LINE says "Use webhook" is off for the channel: it sends anpi no events,
+    whatever the last webhook test said, so the channel is no longer shown as
+    verified (``webhook_verified_at`` None) until a check finds it on."""
+    channel.webhook_verified_at = None
+    LineChannel.objects.filter(pk=channel.pk).update(webhook_verified_at=None)
+    audit.record(channel.tenant_id, actor, "channel.webhook_off", channel, at)
+    return channel
+
+
+@transaction.atomic
 def do_restore_secret(
     channel: LineChannel, secret_encrypted: str, actor: Actor, at: datetime
 ) -> LineChannel:

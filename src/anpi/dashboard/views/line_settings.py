@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from anpi.channels.line.oamessage import qr_svg
+from anpi.engine.clock import get_clock
 from anpi.tenants.access import StaffRequest, admin_view, staff_view
 from anpi.tenants.actors import Actor
 from anpi.tenants.channel_setup import tenant_channel
@@ -37,7 +37,7 @@ def line_settings(request: StaffRequest) -> HttpResponse:
                 form.cleaned_data["channel_secret"],
                 form.cleaned_data["access_token"],
                 Actor.staff(request.user),
-                timezone.now(),
+                get_clock().now(),
             )
             channel = outcome.channel or tenant_channel(request.tenant)
             form = ChannelCredentialsForm(connected=channel is not None)
