@@ -203,6 +203,7 @@ def test_the_documented_steps_take_an_empty_database_to_a_greeted_follow(scratch
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("TRUNCATE tenants_auditentry")
     created = run_block("tenant", names).stdout
+    assert "It was e-mailed to admin@example.jp." in created
     invite_url = re.search(r"http://\S+/join/\S+/", created).group(0)
     [mail] = smtp.received_for("admin@example.jp")  # over SMTP AUTH, from the env file
     assert smtp.logins == ["anpi-mailer"]

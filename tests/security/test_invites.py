@@ -146,3 +146,17 @@ def test_watchers_cannot_be_invited_to_the_dashboard(client, tenant_admin):
     response = client.post("/staff/", {"email": "w@npo.jp", "role": "watcher"})
     assert response.status_code == 200
     assert not StaffInvite.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_createtenant_says_so_when_the_invite_mail_could_not_be_sent(settings):
+    from tests.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens
+    out = io.StringIO()
+    call_command("createtenant", "あおい市", "aoi", admin_email="a@aoi.jp", stdout=out)
+    text = out.getvalue()
+    assert "could NOT be sent" in text and "give the link to them yourself" in text
+    assert "e-mailed to" not in text
+    assert re.search(r"http\S+/join/\S+/", text)  # the link to pass on by hand

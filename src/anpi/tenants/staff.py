@@ -52,6 +52,9 @@ class InviteInvalid(Exception):
 class IssuedInvite:
     invite: StaffInvite
     token: str  # only here, never stored
+    # Whether the invite e-mail went out: None until the transaction committed
+    # and the mail was tried (``send_invite_mail``), then True or False.
+    mailed: bool | None = None
 
     @property
     def url(self) -> str:
@@ -109,7 +112,7 @@ def do_invite_staff(
         )
         audit.record(tenant.pk, actor, "staff.invite", invite, at, email=email, role=role)
         issued = IssuedInvite(invite, token)
-        transaction.on_commit(lambda: send_invite_mail(issued))
+        transaction.on_commit(lambda: setattr(issued, "mailed", send_invite_mail(issued)))
     return issued
 
 

@@ -50,6 +50,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Created tenant {tenant.name} ({tenant.slug}, {tenant.kind}).")
         self.stdout.write(
             f"Invite for the first tenant admin {issued.invite.email} "
-            f"(e-mailed; works once, for {hours} hours):"
+            f"(works once, for {hours} hours):"
         )
         self.stdout.write(issued.url)
+        if issued.mailed:
+            self.stdout.write(f"It was e-mailed to {issued.invite.email}.")
+        elif issued.mailed is False:
+            self.stdout.write(
+                "The invite e-mail could NOT be sent (see the warning above; check "
+                "ANPI_EMAIL_*): give the link to them yourself."
+            )
+        else:  # inside an outer transaction: the mail goes when it commits
+            self.stdout.write("It is e-mailed when the transaction commits.")
