@@ -13,11 +13,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from tests.security.test_cross_tenant_matrix import PUBLIC, ROUTES, TOKEN_GATED_NAMESPACE, Route
+from tests.security.test_invites import enrol, join
 
 from anpi.tenants.models import AuditEntry, Membership, StaffInvite
 from conftest import STAFF_PASSWORD, totp_code
-from tests.security.test_cross_tenant_matrix import PUBLIC, ROUTES, TOKEN_GATED_NAMESPACE, Route
-from tests.security.test_invites import enrol, join
 
 pytestmark = pytest.mark.django_db
 

@@ -106,9 +106,7 @@ def forbidden(request: HttpRequest) -> HttpResponse:
             user=user, role=VIEWER_ROLE, disabled_at__isnull=True
         ).exists()
     )
-    return render(
-        request, "dashboard/forbidden.html", {"reports_only": reports_only}, status=403
-    )
+    return render(request, "dashboard/forbidden.html", {"reports_only": reports_only}, status=403)
 
 
 def is_verified(request: HttpRequest) -> bool:
