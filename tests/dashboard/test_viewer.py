@@ -85,7 +85,9 @@ def test_a_viewer_gets_403_on_every_page_but_the_report_and_their_account(
     for method in (client.get, client.post):
         response = method(url)
         assert response.status_code == 403, f"{method.__name__.upper()} {url}"
-        assert "月次レポート" in response.content.decode()  # the 403 page points to the report
+        page = response.content.decode()
+        assert "このアカウントは月次レポートの閲覧のみです" in page  # not "ask your admin"
+        assert 'href="/reports/"' in page  # the 403 page points to the report
 
 
 def test_a_viewer_gets_403_on_a_person_of_their_own_tenant_and_sees_nothing_of_them(
@@ -197,4 +199,5 @@ def test_an_admin_invites_a_viewer_who_joins_and_lands_on_the_report(client, ten
 def test_the_staff_page_names_the_viewer_role(client, tenant_admin, viewer):
     client.force_login(tenant_admin)
     page = client.get("/staff/").content.decode()
-    assert "閲覧のみ（レポート）" in page
+    assert "<td>閲覧のみ（レポート）</td>" in page  # the viewer's row
+    assert "月次レポートを見てダウンロードできます" in page  # what inviting one means
