@@ -159,6 +159,17 @@ def stranger_admin(other_tenant):
 
 
 @pytest.fixture
+def viewer(tenant):
+    """A city official of a pilot (閲覧のみ): reads the report, sees no person."""
+    return _user("viewer", tenant, "viewer")
+
+
+@pytest.fixture
+def stranger_viewer(other_tenant):
+    return _user("stranger-viewer", other_tenant, "viewer")
+
+
+@pytest.fixture
 def make_person(tenant, channel, clock):
     """An active, registered person checked daily at 09:00 JST (anchor: today)."""
     from anpi.people.models import Contact, Person

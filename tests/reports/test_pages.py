@@ -245,3 +245,75 @@ def test_the_pdf_from_the_english_ui_is_in_english_and_keeps_japanese_names(
         assert words in text
     assert "みまもりNPO" in text  # the Japanese font is still embedded, as text
     assert "応答率" not in text and "実証実験" not in text
+
+
+# ── viewers (閲覧のみ): a city's officials read the report, never a person ──────
+
+# What of the persons must never reach a viewer: names, a contact, phone numbers.
+PERSONAL = ("はなこ", "たろう", "長男 一郎", "09012345678", "+819012345678", "090-1234-5678")
+
+
+@pytest.fixture
+def viewer_client(client, viewer, make_person, december):
+    make_person("うめ", contacts=[{"name": "長男 一郎", "relation": "息子", "phone": "09012345678"}])
+    client.force_login(viewer)
+    return client
+
+
+def test_a_viewer_reads_the_pilot_report_with_its_figures_and_no_person(viewer_client):
+    response = viewer_client.get("/reports/?month=2026-12")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "2026年12月の実証実験レポート" in page
+    assert "50.0%" in page  # the same figures staff see
+    assert [word for word in PERSONAL if word in page] == []
+
+
+def test_a_viewer_downloads_the_csv_with_aggregates_only(viewer_client):
+    response = viewer_client.get("/reports/report.csv?month=2026-12")
+    text = response.content.decode("utf-8-sig")
+
+    assert response.status_code == 200
+    assert "みまもりNPO,2026-12,安否確認,応答率,0.5," in text
+    assert [word for word in PERSONAL if word in text] == []
+
+
+def test_a_viewer_downloads_the_pdf_with_aggregates_only(viewer_client):
+    response = viewer_client.get("/reports/report.pdf?month=2026-12")
+
+    assert response.status_code == 200, response.content[:300]
+    text = pdf_text(response.content)
+    assert "応答率" in text and "50.0%" in text
+    assert [word for word in PERSONAL if word in text] == []
+
+
+def test_a_viewer_reads_the_report_of_a_team(viewer_client, tenant, clock, december):
+    hanako, _ = december
+    team = Team.objects.create(tenant=tenant, name="中町見守り隊")
+    TeamPerson.objects.create(tenant=tenant, team=team, person=hanako, joined_at=clock.now())
+
+    page = viewer_client.get(f"/reports/?month=2026-12&scope=team-{team.pk}").content.decode()
+
+    assert "みまもりNPO / 中町見守り隊" in page and "100.0%" in page
+    assert "はなこ" not in page  # a team of one is still a figure, not a name
+
+
+def test_a_viewer_of_another_tenant_reads_only_their_own_tenants_report(
+    client, stranger_viewer, tenant, december
+):
+    team = Team.objects.create(tenant=tenant, name="中町見守り隊")
+    client.force_login(stranger_viewer)
+
+    assert client.get(f"/reports/?scope=team-{team.pk}").status_code == 404
+    page = client.get("/reports/?month=2026-12").content.decode()
+    assert "となり市社協" in page and "みまもりNPO" not in page and "50.0%" not in page
+
+
+def test_a_viewer_switches_the_report_to_english(viewer_client):
+    switched = viewer_client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/reports/?month=2026-12"}
+    )
+    page = viewer_client.get(switched["Location"]).content.decode()
+
+    assert "Pilot report for December 2026" in page

@@ -9,7 +9,7 @@ rule, or a path parameter with no fixture object, fails
 
 Path parameters are filled with ids of objects of ``tenant`` (tenant A, the
 ``world`` fixture); requests come from tenant B (``other_tenant``): its admin,
-its operator and a watcher login. Expected:
+its operator, its viewer (閲覧のみ) and a watcher login. Expected:
 
 - a page that takes an object id: 404 for every role that passes the page's
   role check (tenant B must not learn that the id exists), 403 for a role the
@@ -56,7 +56,8 @@ PUBLIC: dict[str, str] = {
 class Rule:
     """Who may open a page: ``kind`` is the page's gate —
 
-    - ``staff``: ``staff_view`` (admin and operator; watchers 403);
+    - ``staff``: ``staff_view`` (admin and operator; viewers and watchers 403);
+    - ``report``: ``report_view`` (admin, operator and viewer; watchers 403);
     - ``admin``: ``admin_view`` (operators and watchers 403);
     - ``watcher``: the watcher pages (admins and operators without a watcher
       membership 403);
@@ -64,18 +65,20 @@ class Rule:
     - ``account``: the signed-in user's own 2FA pages (no tenant data).
 
     ``method`` is how the page is requested (POST-only pages answer 405 to GET);
-    ``ok`` the status a role that may open a page without an id gets."""
+    ``ok`` the status a role that may open a page without an id gets;
+    ``viewer_ok`` the viewer's, where it differs (the landing page sends them on)."""
 
     kind: str
     method: str = "get"
     ok: int = 200
+    viewer_ok: int | None = None
 
 
 RULES: dict[str, Rule] = {
     "two-factor-setup": Rule("account", ok=302),  # has a device → to verify
     "two-factor-verify": Rule("account", ok=302),  # already verified → onward
     "two-factor-recovery": Rule("account"),
-    "dashboard:home": Rule("staff"),
+    "dashboard:home": Rule("report", viewer_ok=302),  # a viewer lands on the report
     "dashboard:overview": Rule("staff"),
     "dashboard:task-outcome": Rule("staff", "post"),
     "dashboard:task-decide": Rule("staff", "post"),
@@ -94,7 +97,7 @@ RULES: dict[str, Rule] = {
     "dashboard:people-export": Rule("admin"),
     "dashboard:person-edit": Rule("staff"),
     "dashboard:contact-confirm": Rule("staff", "post"),
-    "dashboard:switch-tenant": Rule("staff", "post", ok=302),
+    "dashboard:switch-tenant": Rule("report", "post", ok=302),
     "dashboard:staff": Rule("admin"),
     "dashboard:staff-disable": Rule("admin", "post"),
     "dashboard:staff-enable": Rule("admin", "post"),
@@ -125,9 +128,9 @@ RULES: dict[str, Rule] = {
     "dashboard:person-pause": Rule("staff", "post"),
     "dashboard:person-pause-end": Rule("staff", "post"),
     "dashboard:quiet-hours": Rule("admin"),
-    "reports:monthly": Rule("staff"),
-    "reports:csv": Rule("staff"),
-    "reports:pdf": Rule("staff"),
+    "reports:monthly": Rule("report"),
+    "reports:csv": Rule("report"),
+    "reports:pdf": Rule("report"),
 }
 
 # Path parameter → the object of tenant A whose id fills it.
@@ -155,8 +158,9 @@ TENANT_A_WORDS = ["はなこ", "うめ", "長男 太郎", "北地区", "南地�
 
 # Which gates let each role of tenant B through.
 PASSES: dict[str, set[str]] = {
-    "admin": {"staff", "admin", "account"},
-    "operator": {"staff", "account"},
+    "admin": {"staff", "report", "admin", "account"},
+    "operator": {"staff", "report", "account"},
+    "viewer": {"report", "account"},
     "watcher": {"watcher", "account"},
 }
 
@@ -219,15 +223,22 @@ def _request(client, rule: Rule, url: str):
 def _expected(role: str, route: Route, rule: Rule) -> int:
     if rule.kind not in PASSES[role]:
         return 403
-    return 404 if route.params else rule.ok
+    if route.params:
+        return 404
+    return rule.viewer_ok if role == "viewer" and rule.viewer_ok is not None else rule.ok
 
 
 @pytest.fixture
-def tenant_b_users(stranger_admin, stranger, stranger_watcher) -> dict[str, Any]:
-    return {"admin": stranger_admin, "operator": stranger, "watcher": stranger_watcher}
+def tenant_b_users(stranger_admin, stranger, stranger_viewer, stranger_watcher) -> dict[str, Any]:
+    return {
+        "admin": stranger_admin,
+        "operator": stranger,
+        "viewer": stranger_viewer,
+        "watcher": stranger_watcher,
+    }
 
 
-@pytest.mark.parametrize("role", ["admin", "operator", "watcher"])
+@pytest.mark.parametrize("role", ["admin", "operator", "viewer", "watcher"])
 def test_every_page_of_tenant_a_is_404_or_403_to_each_role_of_tenant_b(
     client, world, tenant_b_users, role
 ):

@@ -66,9 +66,10 @@ class CodeForm(forms.Form):
 
 class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=pgettext_lazy(CTX, "E-mail"))
-    # The least powerful role is the default: an admin is chosen on purpose.
+    # The least powerful role is the default: an operator (who sees every
+    # person) and an admin are chosen on purpose.
     role = forms.ChoiceField(
-        label=pgettext_lazy(CTX, "Role"), choices=StaffInvite.ROLE_CHOICES, initial="operator"
+        label=pgettext_lazy(CTX, "Role"), choices=StaffInvite.ROLE_CHOICES, initial="viewer"
     )
 
 

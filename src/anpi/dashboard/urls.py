@@ -19,7 +19,7 @@ from .views.tenant_settings import tenant_settings
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", queue.call_queue, name="home"),
+    path("", queue.home, name="home"),
     path("overview/", overview.overview, name="overview"),
     path("tasks/<int:task_id>/outcome/", queue.task_outcome, name="task-outcome"),
     path("tasks/<int:task_id>/decide/", queue.task_decision, name="task-decide"),

@@ -1,7 +1,9 @@
 """The monthly pilot report for staff: the page (charts inline), CSV and PDF.
 
-Every view is a ``staff_view``: the tenant comes from the session, a team or
-organization of another tenant is a 404. Query: ``month=YYYY-MM`` (default:
+Every view is a ``report_view``: staff and viewers (閲覧のみ, a city's officials)
+open it, since the report holds aggregates only — no person's name, no
+per-person row. The tenant comes from the session, a team or organization of
+another tenant is a 404. Query: ``month=YYYY-MM`` (default:
 this month) and ``scope=team-<id>`` or ``scope=org-<id>`` (default: the tenant).
 """
 
@@ -16,7 +18,7 @@ from django.utils.translation import pgettext
 
 from anpi.engine.clock import get_clock
 from anpi.groups.models import Team
-from anpi.tenants.access import StaffRequest, scoped, staff_view, tenant_object_or_404
+from anpi.tenants.access import StaffRequest, report_view, scoped, tenant_object_or_404
 from anpi.tenants.models import Organization
 
 from . import export
@@ -64,7 +66,7 @@ def _recent_months(this_month: Month) -> list[tuple[str, str]]:
     return choices
 
 
-@staff_view
+@report_view
 def monthly(request: StaffRequest) -> HttpResponse:
     report = _report(request)
     this_month = Month.of(request.tenant, report.generated_at)
@@ -108,7 +110,7 @@ def _attachment(response: HttpResponse, report: MonthlyReport, extension: str) -
     return response
 
 
-@staff_view
+@report_view
 def monthly_csv(request: StaffRequest) -> HttpResponse:
     report = _report(request)
     response = HttpResponse(
@@ -117,7 +119,7 @@ def monthly_csv(request: StaffRequest) -> HttpResponse:
     return _attachment(response, report, "csv")
 
 
-@staff_view
+@report_view
 def monthly_pdf(request: StaffRequest) -> HttpResponse:
     from .pdf import PdfUnavailable, report_pdf
 

@@ -13,6 +13,13 @@ Rules every view follows:
   staff must not learn that an id exists elsewhere);
 - a logged-in user with no staff membership gets the 403 page; watchers (見守る人)
   work in LINE and get the 403 page too; a disabled membership counts as none;
+- a viewer (``Membership.role == "viewer"``, 閲覧のみ: a city's officials of a
+  pilot) opens only the pages behind ``report_view`` (the pilot report and its
+  downloads) and their own account pages; every ``staff_view`` — anything
+  that shows a person — is the 403 page for them. Which tenant a request is for
+  is chosen among all these memberships, viewer ones included, so a user who is
+  a viewer of one tenant and an operator of another is refused the people of
+  the first even while being an operator of the second;
 - nothing is shown before the session has a verified second factor
   (``require_second_factor``): a user without a device is sent to enrol one
   (``two-factor-setup``), a user with one to enter a code (``two-factor-verify``);
@@ -34,7 +41,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django_otp import user_has_device
 
-from .models import Membership, Tenant
+from .models import STAFF_ROLES, VIEWER_ROLE, Membership, Tenant
 
 M = TypeVar("M", bound=Model)
 P = ParamSpec("P")
@@ -48,22 +55,34 @@ class StaffRequest(HttpRequest):
 
     tenant: Tenant
     membership: Membership
+    # Every membership that opens a page (viewers too): the tenant switch lists them.
     staff_memberships: list[Membership]
 
 
 SESSION_TENANT_KEY = "anpi_tenant_id"
-STAFF_ROLES = ("admin", "operator")
+# Who may open the pilot report: the staff and the viewers (閲覧のみ).
+REPORT_ROLES = (*STAFF_ROLES, VIEWER_ROLE)
 
 
-def staff_memberships(user: Any) -> list[Membership]:
-    """The memberships that open the dashboard, in a stable order (first = default)."""
+def _memberships(user: Any, roles: tuple[str, ...]) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(
-        Membership.objects.filter(user=user, role__in=STAFF_ROLES, disabled_at__isnull=True)
+        Membership.objects.filter(user=user, role__in=roles, disabled_at__isnull=True)
         .select_related("tenant")
         .order_by("tenant__name", "tenant_id")
     )
+
+
+def staff_memberships(user: Any) -> list[Membership]:
+    """The memberships that see people (admin, operator), in a stable order."""
+    return _memberships(user, STAFF_ROLES)
+
+
+def dashboard_memberships(user: Any) -> list[Membership]:
+    """Every membership that opens a dashboard page (viewers too), in a stable
+    order (first = default): the tenants a request may be for."""
+    return _memberships(user, REPORT_ROLES)
 
 
 def pick_membership(request: HttpRequest, memberships: list[Membership]) -> Membership | None:
@@ -78,7 +97,16 @@ def pick_membership(request: HttpRequest, memberships: list[Membership]) -> Memb
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/forbidden.html", status=403)
+    """The 403 page. For a viewer it points to the report they may read
+    instead of saying "ask your administrator"."""
+    user = request.user
+    reports_only = bool(
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, role=VIEWER_ROLE, disabled_at__isnull=True
+        ).exists()
+    )
+    return render(request, "dashboard/forbidden.html", {"reports_only": reports_only}, status=403)
 
 
 def is_verified(request: HttpRequest) -> bool:
@@ -104,20 +132,23 @@ def no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def staff_view(
-    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+def _tenant_view(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse], roles: tuple[str, ...]
 ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
-    """Decorator: logged-in staff of a tenant only, second factor verified;
-    sets ``request.tenant``."""
+    """``view`` for the members of the chosen tenant whose role is in ``roles``;
+    every other signed-in, verified user gets the 403 page."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         refused = require_second_factor(request)
         if refused is not None:
             return refused
-        memberships = staff_memberships(request.user)
+        memberships = dashboard_memberships(request.user)
         membership = pick_membership(request, memberships)
-        if membership is None:
+        # The role of the tenant this request is for decides, not the user's
+        # best role elsewhere: a viewer of city A who is an operator of city B
+        # sees no person of city A.
+        if membership is None or membership.role not in roles:
             return forbidden(request)
         # From here on the request is a StaffRequest: the three attributes are set.
         staff_request = cast(StaffRequest, request)
@@ -132,6 +163,22 @@ def staff_view(
             return no_store(response)
 
     return wrapper
+
+
+def staff_view(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Decorator: logged-in staff (admin, operator) of a tenant only, second
+    factor verified; sets ``request.tenant``. Viewers and watchers get 403."""
+    return _tenant_view(view, STAFF_ROLES)
+
+
+def report_view(
+    view: Callable[Concatenate[StaffRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """Decorator: a ``staff_view`` that admits viewers (閲覧のみ) too — for pages
+    of aggregates only (the pilot report), never a page that names a person."""
+    return _tenant_view(view, REPORT_ROLES)
 
 
 def admin_view(

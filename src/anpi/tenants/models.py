@@ -164,12 +164,21 @@ class Organization(models.Model):
         return self.name
 
 
+# The roles that see the tenant's people (call queue, people, alerts): the
+# dashboard's staff (tenants.access.staff_view). A viewer (閲覧のみ) reads the
+# pilot report and nothing with a person in it, so that a city's officials can
+# read the report of a pilot without access to the personal data of its people.
+STAFF_ROLES = ("admin", "operator")
+VIEWER_ROLE = "viewer"
+
+
 class Membership(models.Model):
     """A user's role in a tenant. A user may work for several tenants."""
 
     ROLE_CHOICES = [
         ("admin", _("Tenant admin")),
         ("operator", _("Operator")),
+        (VIEWER_ROLE, _("Viewer (reports only)")),
         ("watcher", _("Watcher")),
     ]
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
@@ -189,6 +198,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant} ({self.role})"
 
+    @property
+    def sees_people(self) -> bool:
+        """May this role open pages that show a watched person (the nav asks)?"""
+        return self.role in STAFF_ROLES
+
 
 class StaffInvite(models.Model):
     """An e-mailed invitation to become staff of a tenant (tenants.staff).
@@ -197,7 +211,11 @@ class StaffInvite(models.Model):
     invite. Single use (``used_at``, set with a compare-and-set) and short-lived
     (``expires_at``)."""
 
-    ROLE_CHOICES = [("admin", _("Tenant admin")), ("operator", _("Operator"))]
+    ROLE_CHOICES = [
+        ("admin", _("Tenant admin")),
+        ("operator", _("Operator")),
+        (VIEWER_ROLE, _("Viewer (reports only)")),
+    ]
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="staff_invites")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=ROLE_CHOICES)

@@ -37,7 +37,7 @@ from .models import Membership, StaffInvite, Tenant
 log = logging.getLogger(__name__)
 
 INVITE_LIFETIME = timedelta(hours=72)
-INVITE_ROLES = ("admin", "operator")
+INVITE_ROLES = ("admin", "operator", "viewer")
 
 
 class InviteInvalid(Exception):
@@ -94,7 +94,7 @@ def do_create_tenant(
 def do_invite_staff(
     tenant: Tenant, email: str, role: str, actor: Actor, at: datetime
 ) -> IssuedInvite:
-    """Invite ``email`` as ``role`` (admin|operator) of ``tenant``; the e-mail with
+    """Invite ``email`` as ``role`` (admin|operator|viewer) of ``tenant``; the e-mail with
     the link goes out after the transaction commits. Raises ValueError for a role
     that has no dashboard (watchers join through LINE)."""
     if role not in INVITE_ROLES:

@@ -18,7 +18,7 @@ from anpi.engine import decisions
 from anpi.engine.clock import get_clock
 from anpi.engine.models import Task
 from anpi.engine.tasks import CALL_KINDS, TaskClosed, record_task_outcome
-from anpi.tenants.access import StaffRequest, staff_view, tenant_object_or_404
+from anpi.tenants.access import StaffRequest, report_view, staff_view, tenant_object_or_404
 from anpi.tenants.audit import audited, note
 
 from ..display import CTX, OUTCOME, TASK_STATE, user_label
@@ -71,6 +71,16 @@ def render_queue(
             "next_url": reverse("dashboard:home"),
         },
     )
+
+
+@report_view
+def home(request: StaffRequest) -> HttpResponse:
+    """The landing page (``/``, where login and the second factor lead): the call
+    queue for staff, the pilot report for a viewer (閲覧のみ), who may not open
+    the queue. The queue keeps its own ``staff_view``: this only chooses."""
+    if not request.membership.sees_people:
+        return redirect("reports:monthly")
+    return call_queue(request)
 
 
 @staff_view
