@@ -175,8 +175,9 @@ def test_a_viewer_is_not_offered_as_someone_to_send_to_an_alert(viewer, operator
 def test_an_admin_invites_a_viewer_who_joins_and_lands_on_the_report(client, tenant_admin):
     client.force_login(tenant_admin)
     form = client.get("/staff/").content.decode()
-    # The least powerful role is proposed: seeing people takes a choice.
-    assert '<option value="viewer" selected>閲覧のみ（レポート）</option>' in form
+    # No role is proposed: seeing people, or only the report, is a choice.
+    assert '<option value="viewer">閲覧のみ（レポート）</option>' in form
+    assert '<option value="" selected>' in form
     response = client.post(
         "/staff/", {"email": "city@himawari.example", "role": "viewer"}, follow=True
     )

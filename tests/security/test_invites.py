@@ -160,3 +160,14 @@ def test_createtenant_says_so_when_the_invite_mail_could_not_be_sent(settings):
     assert "could NOT be sent" in text and "give the link to them yourself" in text
     assert "e-mailed to" not in text
     assert re.search(r"http\S+/join/\S+/", text)  # the link to pass on by hand
+
+
+def test_an_invite_without_a_chosen_role_is_refused_and_nothing_is_sent(client, tenant_admin):
+    from anpi.tenants.models import StaffInvite
+
+    client.force_login(tenant_admin)
+    page = client.get("/staff/").content.decode()
+    assert "役割を選んでください" in page
+    response = client.post("/staff/", {"email": "someone@npo.jp", "role": ""})
+    assert response.status_code == 200
+    assert not StaffInvite.objects.filter(email="someone@npo.jp").exists()

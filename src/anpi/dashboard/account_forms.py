@@ -66,10 +66,12 @@ class CodeForm(forms.Form):
 
 class InviteStaffForm(forms.Form):
     email = forms.EmailField(label=pgettext_lazy(CTX, "E-mail"))
-    # The least powerful role is the default: an operator (who sees every
-    # person) and an admin are chosen on purpose.
+    # No role is chosen for the admin: an operator or an admin sees every
+    # person, a viewer only the report, and a forgotten choice must not decide.
     role = forms.ChoiceField(
-        label=pgettext_lazy(CTX, "Role"), choices=StaffInvite.ROLE_CHOICES, initial="viewer"
+        label=pgettext_lazy(CTX, "Role"),
+        choices=[("", pgettext_lazy(CTX, "— choose a role —")), *StaffInvite.ROLE_CHOICES],
+        initial="",
     )
 
 
