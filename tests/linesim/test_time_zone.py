@@ -72,8 +72,14 @@ def test_a_date_picker_without_initial_opens_at_todays_date_in_japan(
 ):
     clock.now = LATE_NOVEMBER_IN_JAPAN + 3600
     picker = {"type": "datetimepicker", "label": "ひを えらぶ", "data": "d=1", "mode": "date"}
-    push_check(raw, friend, {
-        "type": "text", "text": "いつ？", "quickReply": {"items": [{"type": "action", "action": picker}]},
-    })
+    push_check(
+        raw,
+        friend,
+        {
+            "type": "text",
+            "text": "いつ？",
+            "quickReply": {"items": [{"type": "action", "action": picker}]},
+        },
+    )
     control.tap(friend, "ひを えらぶ")
     assert parse(receiver.last)[0].postback.params == {"date": "2026-12-01"}
