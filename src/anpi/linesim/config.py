@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 #: Requests per second per channel, as LINE documents them (LINE.md). Endpoints that
 #: LINE does not publish a figure for get a generous 2,000/s.
@@ -46,6 +48,11 @@ class SimConfig:
     and message times) as ``(epoch seconds now, speed)``: a demo that runs its
     own clock fast sets it, while the simulator keeps real time for LINE's own
     rules (a reply token lives a real minute).
+
+    ``time_zone`` is where the simulated phones and LINE's account live (an IANA
+    name). The phone page shows times in it whatever zone the browser runs in,
+    and LINE counts the monthly message quota by its calendar month: LINE in
+    Japan starts a new month at midnight Japan time, not UTC.
     """
 
     reply_token_ttl: float = 60.0
@@ -58,13 +65,32 @@ class SimConfig:
     webhook_timeout: float = 10.0
     #: How long a ``timeout`` fault holds the response (longer than a client timeout).
     timeout_fault_seconds: float = 30.0
+    time_zone: str = "Asia/Tokyo"
+
+    def __post_init__(self) -> None:
+        # Fail at start-up on a misspelt zone, not at the first message counted.
+        ZoneInfo(self.time_zone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)  # ZoneInfo keeps one instance per name
 
     def now(self) -> float:
         return float(self.clock())
 
-    def shown(self) -> dict[str, float]:
+    def local(self, epoch: float) -> datetime:
+        """``epoch`` seconds as a date and time in ``time_zone``."""
+        return datetime.fromtimestamp(epoch, self.zone)
+
+    def shown(self) -> dict[str, float | str]:
         """What the phone page needs to show time: ``real`` and ``shown`` epoch
-        milliseconds at this moment, and ``speed`` (shown seconds per real second)."""
+        milliseconds at this moment, ``speed`` (shown seconds per real second)
+        and ``timeZone`` to show them in."""
         real = self.now()
         shown, speed = self.shown_clock() if self.shown_clock else (real, 1.0)
-        return {"real": real * 1000, "shown": shown * 1000, "speed": speed}
+        return {
+            "real": real * 1000,
+            "shown": shown * 1000,
+            "speed": speed,
+            "timeZone": self.time_zone,
+        }

@@ -256,6 +256,7 @@ def config_json(sim: Sim) -> dict[str, Any]:
         "replyTokenTtl": c.reply_token_ttl,
         "rateLimits": dict(c.rate_limits),
         "defaultPlan": c.default_plan,
+        "timeZone": c.time_zone,
     }
 
 

@@ -6,7 +6,7 @@ Every route that makes LINE emit a webhook waits for anpi's answer and returns
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -66,13 +66,15 @@ def _chat_context(
     return user.user_id, sim.state.chat_entries(user.user_id, channel)
 
 
-def _picker_value(action: dict[str, Any], given: str | None) -> dict[str, str]:
+def _picker_value(action: dict[str, Any], given: str | None, now: datetime) -> dict[str, str]:
     """The webhook's ``postback.params`` for a datetime picker: ``{mode: value}``.
 
     Like LINE's picker, the person can only choose between the action's ``min``
     and ``max`` (same format as the mode: ``2026-12-03``, ``09:00``,
     ``2026-12-03T09:00``, so they compare as strings); a value outside is a
-    400. Without a value the picker's ``initial`` (else now) is taken."""
+    400. Without a value the picker's ``initial`` (else ``now``, the phone's
+    local time: a picker opened at 00:30 in Japan offers today, not UTC's
+    yesterday) is taken."""
     mode = str(action.get("mode"))
     if mode not in ("date", "time", "datetime"):
         raise ControlError(400, f"the simulator cannot pick a {mode!r} value")
@@ -83,7 +85,6 @@ def _picker_value(action: dict[str, Any], given: str | None) -> dict[str, str]:
         return {mode: given}
     if action.get("initial"):
         return {mode: str(action["initial"])}
-    now = datetime.now(UTC)
     fmt = {"date": "%Y-%m-%d", "time": "%H:%M", "datetime": "%Y-%m-%dT%H:%M"}[mode]
     return {mode: now.strftime(fmt)}
 
@@ -136,7 +137,7 @@ async def press(
     elif kind in ("postback", "datetimepicker"):
         postback: dict[str, Any] = {"data": str(action.get("data", ""))}
         if kind == "datetimepicker":  # before anything shows: a refused pick says nothing
-            postback["params"] = _picker_value(action, value)
+            postback["params"] = _picker_value(action, value, sim.config.local(sim.config.now()))
         shown = action.get("displayText") or action.get("text")
         if shown:
             _user_bubble(sim, channel.bot_user_id, chat, user, str(shown))

@@ -186,7 +186,8 @@ class SimState:
             return f"{secrets.token_hex(4)}-{self._request_seq:06d}-sim"
 
     def month(self) -> str:
-        return datetime.fromtimestamp(self.config.now(), UTC).strftime("%Y-%m")
+        """The quota's month ("2026-12"), by the calendar of the account's zone."""
+        return self.config.local(self.config.now()).strftime("%Y-%m")
 
     # channels --------------------------------------------------------------------------
     def add_channel(self, channel: Channel) -> Channel:

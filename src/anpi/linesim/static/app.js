@@ -39,6 +39,8 @@ const state = {
   chat: JSON.parse(localStorage.getItem("sim.chat") || "null"),
   channels: [], users: [], groups: [], messages: [], clockMap: null,
   seen: { side: "", chat: "", menu: "" },
+  // Whether the chat keeps its newest message in view (see keepNewestInView).
+  followBottom: true,
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] || I18N.ja)[key] || key;
@@ -126,12 +128,16 @@ function renderSide() {
   $("btn-block").disabled = rel !== "friend";
   $("btn-unblock").disabled = rel !== "blocked";
 
+  // Nobody is ticked for you (a user just added is not meant to join every
+  // group); ticks already made survive the list being redrawn.
+  const ticked = new Set([...document.querySelectorAll("#group-members input:checked")]
+    .map((b) => b.value));
   $("group-members").replaceChildren(...state.users.map((u) => {
     const label = el("label");
     const box = el("input");
     box.type = "checkbox";
     box.value = u.userId;
-    box.checked = u.userId === state.me;
+    box.checked = ticked.has(u.userId);
     label.append(box, el("span", "", u.displayName));
     return label;
   }));
@@ -181,14 +187,58 @@ function renderSide() {
   }
 }
 
+/* --- time: the phone lives in the simulator's zone, not the browser's ------------------ */
+const formatters = new Map();
+function formatShown(ms, locale, options) {
+  // LINE in Japan shows Japan time; a demo watched from a UTC laptop must too
+  // (SimConfig.time_zone, sent by /_sim/clock).
+  const timeZone = (state.clockMap && state.clockMap.timeZone) || "Asia/Tokyo";
+  const key = JSON.stringify([locale, timeZone, options]);
+  if (!formatters.has(key)) {
+    formatters.set(key, new Intl.DateTimeFormat(locale, { ...options, timeZone }));
+  }
+  return formatters.get(key).format(new Date(ms));
+}
+
 /* --- chat ---------------------------------------------------------------------------- */
 function formatTime(iso) {
   const real = new Date(iso).getTime();
   if (isNaN(real)) return "";
   // Message times on the same clock as the status bar (see tick in wire()).
   const c = state.clockMap;
-  const date = new Date(c ? c.shown + (real - c.real) * c.speed : real);
-  return date.toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
+  const shown = c ? c.shown + (real - c.real) * c.speed : real;
+  return formatShown(shown, state.lang, { hour: "2-digit", minute: "2-digit" });
+}
+
+/* Like LINE, the chat follows its newest message, unless the person scrolled up
+   to read older ones; tapping a button or sending brings it back to the bottom. */
+const NEAR_BOTTOM = 80;
+let autoScrollTop = -1;
+function keepNewestInView() {
+  const box = $("messages");
+  if (!state.followBottom) return;
+  box.scrollTop = box.scrollHeight;
+  autoScrollTop = box.scrollTop;
+}
+function followNewest() {
+  state.followBottom = true;
+  keepNewestInView();
+}
+function watchChatScrolling() {
+  const box = $("messages");
+  box.addEventListener("scroll", () => {
+    if (box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_BOTTOM) {
+      state.followBottom = true;
+    } else if (box.scrollTop !== autoScrollTop) {
+      // Only the person's own scrolling stops the following, not the page's
+      // (an image that loads after our scroll moves the bottom away).
+      state.followBottom = false;
+    }
+  });
+  // The chat gets shorter when the rich menu opens or its image loads, or quick
+  // replies show; its content grows when a message's image loads.
+  new ResizeObserver(keepNewestInView).observe(box);
+  box.addEventListener("load", keepNewestInView, true);
 }
 
 async function onTap(entry, action) {
@@ -198,6 +248,7 @@ async function onTap(entry, action) {
     toast(t("opened"));
     return;
   }
+  followNewest();  // the answer to this tap is what the person looks for next
   const body = { label: action.label, messageId: entry.id };
   if (state.chat.kind === "group") body.groupId = state.chat.groupId;
   else body.channel = state.chat.channel;
@@ -211,7 +262,6 @@ async function onTap(entry, action) {
 
 function renderChat() {
   const box = $("messages");
-  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const ch = channel();
   const chat = state.chat;
   const g = chat && chat.kind === "group" ? group(chat.groupId) : null;
@@ -259,8 +309,9 @@ function renderChat() {
       quick.appendChild(chip);
     }
   }
-  if (nearBottom || state.justSwitched) box.scrollTop = box.scrollHeight;
+  if (state.justSwitched) state.followBottom = true;
   state.justSwitched = false;
+  keepNewestInView();
 }
 
 /* --- rich menu: the menu LINE shows this user under the 1:1 chat -------------------- */
@@ -285,8 +336,11 @@ function renderRichMenu(info) {
       area.action.text || `area ${index + 1}`);
     Object.assign(button.style, { left: pct(b.x, menu.size.width), top: pct(b.y, menu.size.height),
       width: pct(b.width, menu.size.width), height: pct(b.height, menu.size.height) });
-    button.addEventListener("click", () => act(() => api("POST",
-      `/_sim/users/${state.me}/richmenu/tap`, { area: index, channel: state.chat.channel })));
+    button.addEventListener("click", () => {
+      followNewest();
+      act(() => api("POST", `/_sim/users/${state.me}/richmenu/tap`,
+        { area: index, channel: state.chat.channel }));
+    });
     return button;
   }));
 }
@@ -388,6 +442,7 @@ function wire() {
       groupName: $("group-name").value.trim(), members, channel: state.channel }));
     if (created) {
       $("group-name").value = "";
+      for (const box of document.querySelectorAll("#group-members input")) box.checked = false;
       if (members.includes(state.me)) state.chat = { kind: "group", groupId: created.groupId };
       save();
       renderAll();
@@ -410,6 +465,7 @@ function wire() {
     const body = { text };
     if (state.chat.kind === "group") body.groupId = state.chat.groupId;
     else body.channel = state.chat.channel;
+    followNewest();
     const ok = await act(() => api("POST", `/_sim/users/${state.me}/text`, body));
     if (ok) $("composer-text").value = "";
   });
@@ -418,10 +474,12 @@ function wire() {
   const tick = async () => {
     try {
       const c = await api("GET", "/_sim/clock");
+      // Message times drawn before the clock was known: draw them again.
+      if (!state.clockMap) state.seen.chat = "";
       state.clockMap = c;
-      const shown = new Date(c.shown);
       // The date too: in a fast demo the days go by in minutes.
-      $("clock").textContent = shown.toLocaleString("ja", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
+      $("clock").textContent = formatShown(c.shown, "ja",
+        { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" });
       $("clock").dataset.shown = String(c.shown);
     } catch (err) { /* the next tick tries again */ }
   };
@@ -431,5 +489,6 @@ function wire() {
 
 applyLanguage();
 wire();
+watchChatScrolling();
 refresh(true);
 setInterval(() => refresh(false), 1000);
