@@ -70,8 +70,20 @@ def require_settings() -> None:
         sys.exit(str(missing))
 
 
+# The command list of this module's docstring.
+USAGE = (__doc__ or "").split("\n\n")[1] + (
+    "\n\nanpi help COMMAND     a command's options (Django's help for it)"
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv in (["-h"], ["--help"], ["help"]):
+        # Needs no keys: a new operator's first command.
+        print("usage: anpi COMMAND [OPTIONS]\n\n" + USAGE)
+        return
+    if argv[0] == "help" and len(argv) > 1:
+        argv = [argv[1], "--help"]
     if argv and argv[0] in DEMO_COMMANDS:
         # The demo's own keys (var/demo-keys.json) and database (var/demo.sqlite3).
         os.environ["ANPI_DEMO"] = "1"

@@ -26,3 +26,28 @@ def test_anpi_web_passes_the_threads_it_was_given_to_gunicorn():
 def test_anpi_web_hands_unknown_options_to_gunicorn():
     argv = web_argv(["--timeout", "30"])
     assert argv[-2:] == ["--timeout", "30"]
+
+
+def test_anpi_with_no_command_lists_the_commands_without_needing_keys():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANPI_", "DJANGO_"))}
+    for argv in ([], ["--help"], ["help"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "anpi.cli", *argv],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "anpi demo-otp" in done.stdout and "anpi createtenant" in done.stdout
+
+
+def test_anpi_help_takes_the_commands_spelled_as_the_readme_spells_them(capsys):
+    import pytest
+
+    from anpi.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["help", "sim"])
+    assert "--port" in capsys.readouterr().out
