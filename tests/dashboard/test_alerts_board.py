@@ -301,3 +301,73 @@ def test_only_an_admin_sees_the_assign_form_and_it_lists_the_tenants_staff_only(
     assert "割り当てる" in row
     assert f'<option value="{colleague.pk}">佐藤</option>' in row
     assert f'value="{stranger.pk}"' not in row and f'value="{watcher.pk}"' not in row
+
+
+def test_a_member_whose_alert_ended_absent_is_shown_at_the_decide_step_everywhere(
+    operator_client, three_services, run
+):
+    """The ladder's last step repeats in place, so the check's ``step`` does not
+    move past it: the board, the overview and the person's timeline must still
+    say the decision is what is happening now, not the group alert before it."""
+    alert = three_services.alert_of(three_services.yamada)
+    operator_client.post(f"/alerts/{alert.pk}/claim/")
+    operator_client.post(f"/alerts/{alert.pk}/outcome/", {"outcome": "absent"})
+    run()  # the ladder went straight to its last step: staff decide
+    steps = len(alert.check_run.policy)
+
+    row = _row(operator_client.get("/alerts/").content.decode(), three_services.yamada)
+    overview = operator_client.get("/overview/").content.decode()
+    by_step = overview[overview.index('class="by-step"') : overview.index('class="by-age"')]
+
+    assert f"段階 {steps} / {steps}: スタッフが次の対応を決める" in row
+    assert "グループに知らせる" not in row.split("alert-step")[1].split("</p>")[0]
+    assert "スタッフ判断" in by_step
+
+
+def test_the_board_describes_steps_and_task_reasons_in_english_to_staff_who_chose_it(
+    operator_client, three_services, run
+):
+    alert = three_services.alert_of(three_services.yamada)
+    operator_client.post(f"/alerts/{alert.pk}/claim/")
+    operator_client.post(f"/alerts/{alert.pk}/outcome/", {"outcome": "absent"})
+    run()
+    operator_client.cookies["django_language"] = "en"
+    page = operator_client.get("/alerts/").content.decode()
+
+    hanako, yamada = _row(page, three_services.hanako), _row(page, three_services.yamada)
+    assert "Step 3 of 6: Staff phone the person" in hanako
+    assert "Staff decide what comes next" in yamada
+    assert "Decide what comes next, such as a visit or calling the police" in yamada
+    assert "訪問・警察への連絡など次の対応を決めてください" not in yamada.split("task-reason")[1]
+    assert "スタッフが" not in page.split("alert-step")[1].split("</p>")[0]
+
+
+def test_a_task_reason_stays_as_stored_on_the_timeline_in_either_language(
+    operator_client, three_services, run
+):
+    """What the engine wrote on the person's timeline is a record: the English
+    UI translates the task's fixed reason, never the stored timeline text."""
+    alert = three_services.alert_of(three_services.yamada)
+    operator_client.post(f"/alerts/{alert.pk}/claim/")
+    operator_client.post(f"/alerts/{alert.pk}/outcome/", {"outcome": "absent"})
+    run()
+
+    entry = TimelineEntry.objects.filter(person=three_services.yamada, kind="task_opened").last()
+    assert entry is not None and "訪問・警察への連絡など次の対応を決めてください" in entry.text
+    task = Task.objects.get(person=three_services.yamada, state="open")
+    assert task.reason == "訪問・警察への連絡など次の対応を決めてください"
+
+
+def test_the_step_descriptions_read_in_japanese_as_they_always_did():
+    from django.utils import translation
+
+    from anpi.engine import registry
+
+    with translation.override("ja"):
+        described = {name: str(action.label) for name, action in registry.actions.items()}
+
+    assert described["decide_task"] == "スタッフが次の対応を決める"
+    assert described["call_task"] == "スタッフが本人に電話"
+    assert described["alert_group"] == "グループに知らせる（メンバーが確認に行く）"
+    assert described["alert_team"] == "見守りチームに知らせる（見守る人が訪問）"
+    assert described["last_notice"] == "連絡先に知らせる前の最終メッセージ"

@@ -102,6 +102,90 @@ def test_the_overview_counts_todays_checks_in_the_tenants_time_zone(operator_cli
     assert figure(page, "queue") == "3"  # two calls and a decision
 
 
+def test_the_answer_rate_shows_the_cancelled_checks_it_leaves_out(operator_client, a_day):
+    page = operator_client.get("/overview/").content.decode()
+
+    assert figure(page, "cancelled") == "1"  # さぶろう blocked the account
+    assert "取り消し" in page[page.index('data-figure="cancelled"') :]
+    assert "応答率 = 応答 ÷（送信 − 取り消し）" in page
+    # The figures shown are enough to check the rate by hand: 3 ÷ (5 − 1).
+    sent, cancelled = int(figure(page, "sent")), int(figure(page, "cancelled"))
+    rate = int(figure(page, "answered")) / (sent - cancelled)
+    assert figure(page, "rate") == f"{rate * 100:.1f}%"
+
+
+def test_the_queue_figure_counts_open_staff_tasks_of_every_kind_not_only_calls(
+    operator_client, a_day
+):
+    page = operator_client.get("/overview/").content.decode()
+    kinds = page[page.index('class="task-kinds"') : page.index("</ul>", page.index("task-kinds"))]
+    calls_now = page[page.index('data-figure-count="calls"') :]
+
+    figures = page[page.index('id="today-h"') : page.index('id="calls-h"')]
+    assert "対応待ちの作業" in figures and "コールキュー" not in figures
+    assert "本人に電話 <strong>1</strong>" in kinds
+    assert "緊急連絡先に電話 <strong>1</strong>" in kinds
+    assert "次の対応を決める <strong>1</strong>" in kinds
+    assert calls_now.startswith('data-figure-count="calls">2<')  # the two calls of the three
+
+
+def test_who_needs_a_call_now_counts_every_call_even_past_the_list(
+    operator_client, make_person, clock, monkeypatch
+):
+    from anpi.dashboard import overview
+
+    monkeypatch.setattr(overview, "CALLS_SHOWN", 1)
+    clock.set(NOW)
+    for name in ("はなこ", "たろう"):
+        task(check(make_person(name), at(1), step=3), "call_person", at(2, 20))
+
+    page = operator_client.get("/overview/").content.decode()
+
+    assert page.count('class="call-now') == 1
+    assert 'data-figure-count="calls">2<' in page
+    assert "期限の近い1件を表示しています" in page
+
+
+def test_a_group_member_at_the_decide_step_is_counted_at_the_decide_step(
+    operator_client, make_person, clock
+):
+    """The last step repeats in place (``step`` stays on it), so a check at the
+    last index is at the decision once its decide task exists, and still at the
+    second group alert before."""
+    from anpi.groups.policy import GROUP_DEFAULT
+
+    clock.set(NOW)
+    last = len(GROUP_DEFAULT) - 1
+    deciding = [make_person("はなこ"), make_person("たろう")]
+    for person in deciding:
+        c = Check.objects.create(
+            tenant=person.tenant,
+            person=person,
+            due_at=at(1),
+            step=last,
+            state="open",
+            policy=GROUP_DEFAULT,
+            created_at=at(1),
+        )
+        task(c, "decide", at(3, 9))
+    alerted = make_person("じろう")  # the second alert fired; no decision yet
+    Check.objects.create(
+        tenant=alerted.tenant,
+        person=alerted,
+        due_at=at(1),
+        step=last,
+        state="open",
+        policy=GROUP_DEFAULT,
+        created_at=at(1),
+    )
+
+    page = operator_client.get("/overview/").content.decode()
+    by_step = page[page.index('class="by-step"') : page.index('class="by-age"')]
+
+    assert '<th scope="row">スタッフ判断</th><td>2</td>' in by_step
+    assert '<th scope="row">グループへ通知（2回目）</th><td>1</td>' in by_step
+
+
 def test_todays_figures_are_the_reports_figures_for_the_same_day(tenant, a_day):
     from anpi.dashboard.overview import overview
     from anpi.reports.figures import Month, Scope, answers
@@ -282,6 +366,11 @@ def test_the_board_speaks_english_to_staff_who_chose_it(operator_client, a_day):
     assert '<a href="/overview/" aria-current="page">Overview</a>' in page
     assert '<th scope="row">1–2 days</th><td>2</td>' in page
     assert figure(page, "rate") == "75.0%"
+    figures = page[page.index('id="today-h"') : page.index('id="calls-h"')]
+    assert "Open staff tasks" in figures and "Call queue" not in figures
+    assert "Cancelled" in page[page.index('data-figure="cancelled"') :]
+    assert "Answer rate = answered ÷ (sent − cancelled)" in page
+    assert "Decide what comes next <strong>1</strong>" in page
 
 
 def test_the_overviews_step_names_follow_the_ui_language(operator_client, a_day):

@@ -259,3 +259,70 @@ def test_the_decision_buttons_follow_the_staffs_language(client, operator, make_
     ):
         assert label in english
     assert "警察・消防に連絡した" not in english
+
+
+def test_a_calls_fixed_reason_is_in_english_for_staff_who_chose_it_and_the_timeline_is_as_stored(
+    operator_client, make_person, reach_call_step
+):
+    make_person("はなこ", phone="+819012345678")
+    reach_call_step()
+    operator_client.cookies["django_language"] = "en"
+    page = operator_client.get("/").content.decode()
+    reason = page[page.index('class="task-reason"') :]
+
+    assert reason.startswith('class="task-reason">No answer</span>')
+    # The person's timeline is a record of what the engine wrote: as stored.
+    assert "応答がないため再送信" in page
+
+
+def test_a_reason_with_free_text_in_it_is_shown_as_stored(operator_client, make_person, clock):
+    person = make_person("はなこ")
+    check = Check.objects.create(
+        tenant=person.tenant,
+        person=person,
+        due_at=clock.now(),
+        policy=[{"after": 0, "action": "call_task"}],
+        step=1,
+        created_at=clock.now(),
+    )
+    Task.objects.create(
+        tenant=person.tenant,
+        check_run=check,
+        person=person,
+        kind=Task.Kind.CALL_PERSON,
+        deadline=clock.now() + timedelta(hours=2),
+        created_at=clock.now(),
+        reason="LINEが届きませんでした（ブロック）",
+    )
+    operator_client.cookies["django_language"] = "en"
+    page = operator_client.get("/").content.decode()
+
+    assert 'class="task-reason">LINEが届きませんでした（ブロック）</span>' in page
+
+
+def test_a_decision_asked_again_after_its_deadline_says_so_in_either_language():
+    from django.utils import translation
+
+    from anpi.engine import task_reasons
+
+    stored = task_reasons.expired(2, task_reasons.DECIDE)
+    with translation.override("en"):
+        english = task_reasons.reason_label(stored)
+    with translation.override("ja"):
+        japanese = task_reasons.reason_label(stored)
+
+    assert english == (
+        "Deadline passed (time 2): Decide what comes next, such as a visit or calling the police"
+    )
+    assert japanese == stored  # the Japanese is the stored wording, word for word
+
+
+def test_every_fixed_reason_reads_in_japanese_exactly_as_the_engine_stores_it():
+    from django.utils import translation
+
+    from anpi.engine import task_reasons
+
+    with translation.override("ja"):
+        assert {stored: str(label) for stored, label in task_reasons.LABELS.items()} == {
+            stored: stored for stored in task_reasons.LABELS
+        }

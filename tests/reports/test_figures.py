@@ -25,6 +25,15 @@ DECEMBER = Month(2026, 12)
 NOVEMBER = Month(2026, 11)
 
 
+@pytest.fixture(autouse=True)
+def in_japanese():
+    """Labels are read in the active language, and a page test run before this
+    file (a request with the English cookie) can leave English active in the
+    thread: the figures here are read in the site's language, Japanese."""
+    with translation.override("ja"):
+        yield
+
+
 def at(day: int, hour: int = 9, minute: int = 0, month: int = 12) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=JST)
 

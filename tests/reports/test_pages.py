@@ -4,6 +4,7 @@ Staff who chose English get the page, the CSV and the PDF in English."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from datetime import datetime, timedelta
@@ -56,7 +57,9 @@ def test_an_operator_sees_this_months_charts_and_what_each_figure_means(client, 
     assert "2026年12月の実証実験レポート" in page
     assert "50.0%" in page  # one of two checks answered by the person
     assert "12分" in page  # the median time to answer
-    assert "応答率: 本人が「元気です」と応答した確認" in page  # the definition, under the figure
+    assert (
+        "応答率: 本人の応答 ÷（送信した確認 − 取り消し）" in page
+    )  # the definition, under the figure
     assert "未記録" in page or "通話時間" in page
     assert 'href="/reports/"' in page and 'aria-current="page"' in page  # in the nav
 
@@ -168,7 +171,9 @@ def test_the_report_in_the_english_ui_has_english_headings_charts_and_definition
     assert "Monthly report" in page and "Download PDF" in page
     assert '<option value="2026-12" selected>December 2026</option>' in page
     assert "Pilot report for December 2026" in report
-    assert "Answer rate: checks the person answered" in report  # the definition
+    assert (
+        "Answer rate: checks answered by the person ÷ (checks sent − cancelled)" in report
+    )  # the definition
     assert "<h3>Safety checks</h3>" in report and "<h3>Escalation</h3>" in report
     assert '<th scope="row">Time to answer (median, minutes)</th><td class="num">12 min</td>' in (
         report
@@ -216,7 +221,7 @@ def test_the_csv_from_the_english_ui_has_an_english_header_and_labels(client, op
     text = response.content.decode("utf-8-sig")
 
     assert text.splitlines()[0] == "Scope,Month,Section,Figure,Value,Definition"
-    assert 'みまもりNPO,2026-12,Safety checks,Answer rate,0.5,"Answer rate: checks' in text
+    assert "みまもりNPO,2026-12,Safety checks,Answer rate,0.5,Answer rate: checks answered" in text
     assert "みまもりNPO,2026-12,Escalation,Staff call,1," in text
     assert "みまもりNPO,2026-12,By day,2026-12-01 Sent,2," in text
     assert "Phone calls,Call time (minutes),Not recorded," in text
@@ -255,7 +260,9 @@ PERSONAL = ("はなこ", "たろう", "長男 一郎", "09012345678", "+81901234
 
 @pytest.fixture
 def viewer_client(client, viewer, make_person, december):
-    make_person("うめ", contacts=[{"name": "長男 一郎", "relation": "息子", "phone": "09012345678"}])
+    make_person(
+        "うめ", contacts=[{"name": "長男 一郎", "relation": "息子", "phone": "09012345678"}]
+    )
     client.force_login(viewer)
     return client
 
@@ -317,3 +324,53 @@ def test_a_viewer_switches_the_report_to_english(viewer_client):
     page = viewer_client.get(switched["Location"]).content.decode()
 
     assert "Pilot report for December 2026" in page
+
+
+def csv_rows(client, language: str) -> list[dict[str, str]]:
+    client.cookies["django_language"] = language
+    text = client.get("/reports/report.csv?month=2026-12").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    keys = ("scope", "month", "section", "label", "value", "definition")
+    return [dict(zip(keys, row, strict=True)) for row in rows[1:]]
+
+
+def subject(definition: str) -> str:
+    """What a definition defines: its words before the first colon, without an
+    aside in brackets ("False alarms (safe): …" → "False alarms")."""
+    head = definition.split(":", 1)[0]
+    return re.sub(r"\s*[（(][^）)]*[）)]", "", head).strip()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_each_csv_row_carries_its_own_definition_or_none(client, operator, december, language):
+    client.force_login(operator)
+    rows = csv_rows(client, language)
+
+    defined = [row for row in rows if row["definition"]]
+    assert len(defined) > 20  # every figure of the report, not only a few
+    for row in defined:
+        # The row's own figure, or its whole section ("Visits: …" under 訪問).
+        what = subject(row["definition"])
+        assert what and (what in row["label"] or what in row["section"]), row
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_definition_is_shared_only_by_rows_of_one_section(client, operator, december, language):
+    client.force_login(operator)
+    sections: dict[str, set[str]] = {}
+    for row in csv_rows(client, language):
+        if row["definition"]:
+            sections.setdefault(row["definition"], set()).add(row["section"])
+
+    assert {d: s for d, s in sections.items() if len(s) > 1} == {}
+
+
+def test_the_cancelled_and_answered_rows_say_what_they_count_not_the_answer_rate(
+    client, operator, december
+):
+    client.force_login(operator)
+    rows = {row["label"]: row["definition"] for row in csv_rows(client, "ja")}
+
+    assert rows["取り消し"].startswith("取り消し: 送信した後に取り消された確認")
+    assert rows["本人の応答"].startswith("本人の応答: 送信した確認のうち、本人が応答したもの")
+    assert rows["応答率"] == "応答率: 本人の応答 ÷（送信した確認 − 取り消し）。"

@@ -83,10 +83,19 @@ class BoardRow:
 
     @property
     def step_label(self) -> str:
-        """What the ladder did last (its registered label), or "" before any step."""
+        """What the ladder did last (its registered description, in the
+        viewer's language), or "" before any step."""
         action = self.check.current_action()
         found = registry.actions.get(action) if action else None
-        return found.label if found is not None else ""
+        return str(found.label) if found is not None else ""
+
+    @property
+    def step_number(self) -> int:
+        """The step that fired last, counted from 1 (0 before any step): the
+        repeating last step counts as reached once it fired
+        (``Check.fired_index``), as the person's timeline says."""
+        index = self.check.fired_index()
+        return 0 if index is None else index + 1
 
     @property
     def steps(self) -> int:
@@ -180,7 +189,15 @@ def board_rows(tenant: Any, user: Any, now: datetime) -> list[BoardRow]:
             mine=any(h.pk == user.pk for h in holders),
         )
     ordered = sorted(rows.values(), key=lambda r: (r.check.due_at, r.check.pk))
+    # Whether each check's repeating last step fired (Check.fired_index), in
+    # one query rather than one per row.
+    decided = set(
+        Task.objects.filter(
+            check_run__in=[row.check.pk for row in ordered], kind=Task.Kind.DECIDE
+        ).values_list("check_run_id", flat=True)
+    )
     for row in ordered:
+        row.check.decided = row.check.pk in decided  # type: ignore[attr-defined]
         row.silent_for = max(now - row.check.due_at, timedelta(0))
         row.cards = task_cards(row.tasks, now)
     return ordered

@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 
-from . import merge, quiet, registry, timeline
+from . import merge, quiet, registry, task_reasons, timeline
 from .advance_batch import fire_push_steps, is_push_step
 from .clock import Clock
 from .models import Check, Quarantine, Task
@@ -202,7 +202,7 @@ def quarantine_check(check_id: int, error: BaseException, now: datetime) -> None
                     Task.Kind.CALL_PERSON,
                     now,
                     QUARANTINE_TASK_DEADLINE,
-                    "システムの不具合で手順を進められません。本人に電話で確認し、管理者に連絡してください",
+                    task_reasons.QUARANTINED,
                 )
     except Exception:  # noqa: BLE001
         log.exception("check %s: could not be quarantined", check_id)

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db import transaction
 
-from . import registry, timeline
+from . import registry, task_reasons, timeline
 from .clock import Clock
 from .models import Check, Task, TimelineEntry
 from .outbox import enqueue_email, enqueue_push
@@ -123,7 +123,7 @@ def notify_contacts(check: Check, params: dict[str, Any], now: datetime) -> None
                 Task.Kind.CALL_CONTACT,
                 now,
                 timedelta(hours=2),
-                "緊急連絡先に電話で連絡",
+                task_reasons.CALL_CONTACT,
                 contact,
             )
             how = "電話（スタッフ作業）"

@@ -31,7 +31,7 @@ from django.db.models import F
 
 from anpi.people.models import Pause, Person
 
-from . import timeline
+from . import task_reasons, timeline
 from .clock import Clock
 from .models import Check, Task
 from .plan import following_occurrence
@@ -161,7 +161,7 @@ def _apply(
             Task.Kind.DECIDE,
             now,
             deadline,
-            "警察・消防に連絡済み: 結果がわかったら記録してください",
+            task_reasons.POLICE,
         )
         _hold(check, now + deadline)
     elif choice == "away" and away_until is not None:

@@ -8,10 +8,11 @@ and inbox rows are claimed with a lease (engine.deliver, engine.ingest).
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from anpi.people.models import Contact, Person
@@ -81,9 +82,20 @@ class Check(models.Model):
 
     def current_action(self) -> str | None:
         """The action of the step that fired last (what the check is waiting on)."""
-        if self.step == 0:
-            return None
-        return self.policy[self.step - 1]["action"]
+        index = self.fired_index()
+        return None if index is None else self.policy[index]["action"]
+
+    def fired_index(self) -> int | None:
+        """Index into ``policy`` of the step that fired last, None before the first.
+
+        Usually ``step - 1``; but the last step repeats in place (engine.advance),
+        so at ``step == len(policy) - 1`` it has fired once it opened its decide
+        task. A page listing many checks annotates ``decided`` (``decided_q``)
+        so that this asks nothing more of the database."""
+        decided = getattr(self, "decided", None)
+        if decided is None and isinstance(self.policy, list) and self.step == len(self.policy) - 1:
+            decided = self.tasks.filter(kind=Task.Kind.DECIDE).exists()
+        return last_fired_index(self.policy, self.step, bool(decided))
 
 
 class Task(models.Model):
@@ -365,3 +377,26 @@ class CostAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id} {self.month} {self.threshold}%"
+
+
+def decided_q() -> Exists:
+    """Annotation for a Check queryset: whether the check has a decide task,
+    i.e. its last step (``decide_task``) has fired (``Check.fired_index``)."""
+    return Exists(Task.objects.filter(check_run=OuterRef("pk"), kind=Task.Kind.DECIDE))
+
+
+def last_fired_index(policy: Any, step: int, decided: bool) -> int | None:
+    """Index of the step that fired last for a check now at ``step``, or None.
+
+    ``step`` is the index of the next step to fire, except for the last step
+    (``decide_task``): it repeats in place, so ``step`` stays on it after it
+    fired; it fired if the check has a decide task (``decided``; only that
+    step, and a decision taken on its task, open one). This is what is
+    happening to the person now: the person page's timeline, the alerts
+    board's "Step n of m" and the overview's escalations by step all say it."""
+    if step <= 0 or not isinstance(policy, list) or not policy:
+        return None
+    last = len(policy) - 1
+    if step >= last and decided:
+        return last
+    return min(step, len(policy)) - 1

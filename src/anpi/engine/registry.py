@@ -81,7 +81,9 @@ class Action:
 
     name: str
     handler: StepHandler
-    label: str
+    # What the step does, shown on staff pages (the alerts board): a lazy
+    # translation (msgctxt "step description"), read in the viewer's language.
+    label: Any
     params: dict[str, Param] = field(default_factory=dict)
     first: bool = False
     alert: bool = False

@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import cost, merge, messages, pauses, registry, timeline
+from django.utils.translation import pgettext_lazy
+
+from . import cost, merge, messages, pauses, registry, task_reasons, timeline
 from .answer import FOLLOW_UP_RANGE
 from .contacts import notify_contacts
 from .models import Check, Outbox, Task
@@ -43,7 +45,7 @@ def person_push_row(
     person = check.person
     if not person.line_user_id or person.channel_id is None:
         open_task(
-            check, Task.Kind.CALL_PERSON, now, timedelta(hours=2), "LINEが未登録のため電話で確認"
+            check, Task.Kind.CALL_PERSON, now, timedelta(hours=2), task_reasons.NO_LINE
         )
         return None
     return Outbox(
@@ -195,7 +197,7 @@ resend = _push_step("resend")
 last_notice = _push_step("last_notice")
 
 
-NO_PHONE_REASON = "応答がありません。電話番号がありません: 訪問、連絡先への確認、チーム・グループへの依頼を"
+NO_PHONE_REASON = task_reasons.NO_PHONE
 
 
 def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime | None:
@@ -215,7 +217,7 @@ def call_task(check: Check, params: dict[str, Any], now: datetime) -> datetime |
             check,
         )
         return None
-    reason = "応答がありません" if check.person.phone else NO_PHONE_REASON
+    reason = task_reasons.NO_ANSWER if check.person.phone else NO_PHONE_REASON
     task = open_task(check, Task.Kind.CALL_PERSON, now, timedelta(seconds=params["deadline"]), reason)
     return task.deadline
 
@@ -224,9 +226,9 @@ def decide_task(check: Check, params: dict[str, Any], now: datetime) -> datetime
     expired = Task.objects.filter(
         check_run=check, kind__in=[Task.Kind.DECIDE, Task.Kind.VISIT], state=Task.State.EXPIRED
     ).count()
-    reason = "訪問・警察への連絡など次の対応を決めてください"
+    reason = task_reasons.DECIDE
     if expired:
-        reason = f"期限切れ（{expired}回目）: " + reason
+        reason = task_reasons.expired(expired, reason)
     task = open_task(check, Task.Kind.DECIDE, now, timedelta(seconds=params["deadline"]), reason)
     tenant = check.person.tenant
     if expired and tenant.staff_email:
@@ -251,7 +253,8 @@ def close(check: Check, params: dict[str, Any], now: datetime) -> None:
 _DEADLINE = Param("seconds", required=True, low=60)
 
 for _action in (
-    Action("send_check", send_check, "安否確認を送る", first=True,
+    Action("send_check", send_check,
+           pgettext_lazy("step description", "Send the safety check"), first=True,
            params={"message": Param("choice", choices=("personal", "identical")),
                    # engine.early: a 「げんきです」 this long before due answers in advance.
                    "early_window": Param("seconds", low=0, high=86400),
@@ -260,16 +263,20 @@ for _action in (
                    "follow_up_deadline": Param(
                        "seconds", low=FOLLOW_UP_RANGE[0], high=FOLLOW_UP_RANGE[1]
                    )}),
-    Action("resend", resend, "もう一度送る"),
-    Action("last_notice", last_notice, "連絡先に知らせる前の最終メッセージ"),
-    Action("call_task", call_task, "スタッフが本人に電話",
+    Action("resend", resend, pgettext_lazy("step description", "Send it again")),
+    Action("last_notice", last_notice,
+           pgettext_lazy("step description", "Last message before the contacts are told")),
+    Action("call_task", call_task, pgettext_lazy("step description", "Staff phone the person"),
            params={"deadline": _DEADLINE,
                    "no_phone": Param("choice", choices=("queue", "skip"))},
            held_in_quiet_hours=True),
-    Action("notify_contacts", notify_contacts, "緊急連絡先に知らせる", held_in_quiet_hours=True),
-    Action("decide_task", decide_task, "スタッフが次の対応を決める", last=True,
+    Action("notify_contacts", notify_contacts,
+           pgettext_lazy("step description", "Tell the emergency contacts"),
+           held_in_quiet_hours=True),
+    Action("decide_task", decide_task,
+           pgettext_lazy("step description", "Staff decide what comes next"), last=True,
            params={"deadline": _DEADLINE}),
-    Action("close", close, "終了する", last=True),
+    Action("close", close, pgettext_lazy("step description", "End"), last=True),
 ):
     registry.register_action(_action)
 

@@ -10,6 +10,8 @@ class GroupsConfig(AppConfig):
     verbose_name = "つながり"
 
     def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
         from anpi.engine import registry
         from anpi.engine.registry import Action, Param
 
@@ -17,13 +19,18 @@ class GroupsConfig(AppConfig):
 
         outcome_deadline = Param("seconds", low=60)
         registry.register_action(
-            Action("group_check", steps.group_check, "グループに安否確認を送る", first=True)
+            Action(
+                "group_check",
+                steps.group_check,
+                pgettext_lazy("step description", "Send the safety check to the group"),
+                first=True,
+            )
         )
         registry.register_action(
             Action(
                 "alert_group",
                 steps.alert_group,
-                "グループに知らせる（メンバーが確認に行く）",
+                pgettext_lazy("step description", "Tell the group (a member goes to see)"),
                 params={"outcome_deadline": outcome_deadline},
                 alert=True,
                 held_in_quiet_hours=True,

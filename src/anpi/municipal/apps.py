@@ -9,6 +9,8 @@ class MunicipalConfig(AppConfig):
     verbose_name = "安否通知（自治体）"
 
     def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
         from anpi.engine import registry
         from anpi.engine.registry import Action, Param
 
@@ -18,7 +20,7 @@ class MunicipalConfig(AppConfig):
             Action(
                 "alert_team",
                 steps.alert_team,
-                "見守りチームに知らせる（見守る人が訪問）",
+                pgettext_lazy("step description", "Tell the watch-over team (a watcher visits)"),
                 params={"outcome_deadline": Param("seconds", low=60)},
                 alert=True,
                 held_in_quiet_hours=True,

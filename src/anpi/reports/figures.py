@@ -30,7 +30,7 @@ from django.utils import formats
 from django.utils.translation import pgettext_lazy
 
 from anpi.engine import cost
-from anpi.engine.models import Check, Task
+from anpi.engine.models import Check, Task, last_fired_index
 from anpi.engine.tallies import AnswerCounts, answer_counts, step_label, went_out
 from anpi.groups.models import Alert, Team
 from anpi.people.models import Person
@@ -66,10 +66,20 @@ DEFINITIONS: dict[str, Any] = {
         "reports",
         "Checks sent: the checks due during the month that were actually sent.",
     ),
+    "cancelled": pgettext_lazy(
+        "reports",
+        "Cancelled: checks sent and then cancelled (the person blocked the account, two checks"
+        " were merged and the like). They asked nobody anything: the answer rate leaves them"
+        " out.",
+    ),
+    "answered": pgettext_lazy(
+        "reports",
+        "Answered by the person: checks sent that the person answered themselves (any answer:"
+        " fine, a little unwell or wants to talk), not closed by staff or a watcher.",
+    ),
     "answer_rate": pgettext_lazy(
         "reports",
-        "Answer rate: checks the person answered with \"I'm fine\" ÷ checks sent"
-        " (leaving out checks cancelled because of a block, a merge and the like).",
+        "Answer rate: checks answered by the person ÷ (checks sent − cancelled).",
     ),
     "time_to_answer": pgettext_lazy(
         "reports",
@@ -78,7 +88,7 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "grades": pgettext_lazy(
         "reports",
-        "Answers: the person's answers to the checks due during the month (early answers"
+        "Answer: the person's answers to the checks due during the month (early answers"
         " included), as \"Fine\", \"A little unwell\" and \"Wants to"
         " talk\". A little unwell and wants to talk open a staff follow-up (not urgent).",
     ),
@@ -104,13 +114,14 @@ DEFINITIONS: dict[str, Any] = {
     ),
     "call_minutes": pgettext_lazy(
         "reports",
-        "Call time: the sum of the call times staff recorded on done call tasks (to the person"
-        " or a contact). Calls with no recorded time are left out of the sum and counted"
-        " apart. With none recorded: \"Not recorded\".",
+        "Phone calls: staff call tasks (to the person or a contact) and those done. Call time:"
+        " the sum of the call times staff recorded on done call tasks. Calls with no recorded"
+        " time are left out of the sum and counted apart. With none recorded: \"Not"
+        " recorded\".",
     ),
     "line": pgettext_lazy(
         "reports",
-        "LINE messages: paid pushes (one per recipient) and free replies, counted apart and"
+        "LINE: paid pushes (one per recipient) and free replies, counted apart and"
         " compared with the plan's limit. The current month adds the forecast to month end"
         " (the checks still planned). The figures are the whole tenant's.",
     ),
@@ -319,15 +330,11 @@ class FunnelStage:
 
 
 def _reached_steps(policy: list[dict[str, Any]], step: int, decided: bool) -> list[int]:
-    """Indexes of the policy steps that fired for a check now at ``step``.
-
-    ``step`` is the index of the next step to fire, except for the last
-    (``decide_task``), which repeats in place: it fired if a decide task exists."""
-    reached = list(range(min(step, len(policy))))
-    last = len(policy) - 1
-    if step == last and decided:
-        reached.append(last)
-    return reached
+    """Indexes of the policy steps that fired for a check now at ``step``: every
+    step up to the one that fired last (the engine's one rule for it,
+    ``engine.models.last_fired_index``: the last step repeats in place)."""
+    fired = last_fired_index(policy, step, decided)
+    return [] if fired is None else list(range(fired + 1))
 
 
 def escalation_funnel(scope: Scope, month: Month) -> list[FunnelStage]:

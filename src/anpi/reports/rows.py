@@ -128,14 +128,14 @@ def report_rows(report: MonthlyReport) -> list[Row]:
             pgettext(CTX, "Cancelled"),
             answers.cancelled,
             number(answers.cancelled, "items"),
-            d("answer_rate"),
+            d("cancelled"),
         ),
         Row(
             section,
             pgettext(CTX, "Answered by the person"),
             answers.answered,
             number(answers.answered, "items"),
-            d("answer_rate"),
+            d("answered"),
         ),
         Row(
             section,

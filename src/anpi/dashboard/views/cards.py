@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from anpi.engine.models import Task, TimelineEntry
+from anpi.engine.task_reasons import reason_label
 
 from ..display import TASK_KIND
 from ..forms import TaskOutcomeForm
@@ -22,6 +23,12 @@ class TaskCard:
     overdue: bool
     kind_label: str
     form: TaskOutcomeForm
+
+    @property
+    def reason(self) -> str:
+        """Why the task was opened, in the viewer's language when it is one of
+        the engine's fixed reasons (engine.task_reasons), else as stored."""
+        return reason_label(self.task.reason)
 
     @property
     def person(self) -> Any:
