@@ -24,6 +24,19 @@ JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 12, 1, 8, 0, tzinfo=JST)
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Japanese), as a fresh process
+    does: a request with the English cookie leaves English active in this
+    thread, which would otherwise leak into the next test's gettext calls."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def sim_server():
     """The LINE simulator, one per test session, reset for each test."""
