@@ -189,6 +189,15 @@ def _tell_person(person: Person, message: dict[str, Any], now: datetime) -> None
         )
 
 
+def _locked(contact: Contact) -> Contact:
+    """``contact`` again, row-locked for this transaction, with its person and tenant."""
+    return (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("person__tenant")
+        .get(pk=contact.pk)
+    )
+
+
 def _confirm_contact(contact: Contact, now: datetime) -> bool:
     """Mark confirmed; False if it already was (answering twice changes nothing)."""
     if contact.confirmed_at is not None and contact.declined_at is None:
@@ -206,11 +215,7 @@ def _confirm_contact(contact: Contact, now: datetime) -> bool:
 @transaction.atomic
 def do_accept_contact(contact: Contact, now: datetime) -> Contact:
     """The contact accepted on the consent page (引き受ける)."""
-    contact = (
-        Contact.objects.select_for_update(of=("self",))
-        .select_related("person__tenant")
-        .get(pk=contact.pk)
-    )
+    contact = _locked(contact)
     if _confirm_contact(contact, now):
         consents.record_contact_consent(contact, now, via="contact_page")
         timeline.record(
@@ -231,11 +236,7 @@ def do_accept_contact(contact: Contact, now: datetime) -> Contact:
 @transaction.atomic
 def do_decline_contact(contact: Contact, now: datetime) -> Contact:
     """The contact declined (お断りする), or withdrew an earlier acceptance."""
-    contact = (
-        Contact.objects.select_for_update(of=("self",))
-        .select_related("person__tenant")
-        .get(pk=contact.pk)
-    )
+    contact = _locked(contact)
     if contact.declined_at is not None:
         return contact
     contact.declined_at = now
@@ -266,11 +267,7 @@ def do_confirm_contact_by_staff(contact: Contact, user: Any, now: datetime) -> C
     ``contact.link_code`` (``people.linkcodes.display``) can be read out so
     the contact can link LINE too; it is valid for 24 hours.
     """
-    contact = (
-        Contact.objects.select_for_update(of=("self",))
-        .select_related("person__tenant")
-        .get(pk=contact.pk)
-    )
+    contact = _locked(contact)
     if _confirm_contact(contact, now):
         consents.record_contact_consent(contact, now, via="staff_phone")
         who = getattr(user, "get_username", lambda: str(user))()
